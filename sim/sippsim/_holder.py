@@ -1,0 +1,33 @@
+"""Holds a court's mount namespace open (ssh mode): binds the court's folders over the production paths, then waits.
+
+Run as: ip netns exec NS unshare --mount --uts --propagation private -- python3 _holder.py ROOT READY HOSTNAME
+Every service of the court is then started with `nsenter -t <this pid> -m -u -n`, so it sees /var/www/html,
+/var/lib/mysql, /run, ... of its own court. Plain standard library: it runs on the host's python3.
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+
+BINDS = ["var/www/html", "var/lib/mysql", "var/log/mysql", "var/backups", "run", "root", "etc/mysql", "etc/ssh"]
+
+
+def main():
+    root, ready, hostname = sys.argv[1], sys.argv[2], sys.argv[3]
+    socket.sethostname(hostname)
+    for rel in BINDS:
+        src = os.path.join(root, rel)
+        dst = "/" + rel
+        os.makedirs(src, exist_ok=True)
+        os.makedirs(dst, exist_ok=True)
+        subprocess.check_call(["mount", "--bind", src, dst])
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    with open(ready, "w") as f:
+        f.write(str(os.getpid()))
+    while True:
+        signal.pause()
+
+
+if __name__ == "__main__":
+    main()

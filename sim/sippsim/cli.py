@@ -1,0 +1,192 @@
+"""python -m sippsim: bring a simulated SIPP region up and down, and act on its courts."""
+import argparse
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from . import procs, release, sync
+from .court import SIPP_DB, http_get
+from .simregion import Region, default_state
+
+
+def _region(args, need_up=True):
+    reg = Region(args.state)
+    if need_up and not (reg.data and reg.data.get("courts")):
+        sys.exit("sippsim: no region in %s (start one with `sippsim up`)" % reg.dir)
+    return reg
+
+
+def cmd_up(args):
+    versions = args.versions.split(",") if args.versions else None
+    Region(args.state).up(args.courts, args.mode, args.scale, args.seed, versions)
+    return 0
+
+
+def cmd_down(args):
+    reg = Region(args.state)
+    return 0 if reg.down(remove=not args.keep_files) else 1
+
+
+def court_status(court):
+    info = court.info
+    row = {"id": info["id"], "nama": info["nama"], "group": info["group"], "kode_satker": info["kode_satker"],
+           "address": court.address, "url": court.url, "app_path": court.app_path,
+           "processes": {r["name"]: procs.alive(r) for r in info.get("procs", [])}}
+    try:
+        conn = court.sipp_server().connect(SIPP_DB)
+        with conn.cursor() as cur:
+            cur.execute("SELECT value FROM sys_config WHERE id = 80")
+            row["version"] = cur.fetchone()[0]
+        conn.close()
+    except Exception as exc:  # noqa: BLE001 - status reports, never fails
+        row["version"] = None
+        row["db_error"] = str(exc)
+    try:
+        row["sync_stamp"] = sync.stamp(court)
+    except Exception as exc:  # noqa: BLE001
+        row["sync_stamp"] = None
+        row["sync_error"] = str(exc)
+    row["web_status"] = http_get(court.url, timeout=5)[0]
+    row["pss_kib"] = sum(procs.pss_kib(r["pid"]) for r in info.get("procs", []) if procs.alive(r))
+    return row
+
+
+def region_memory_kib(reg):
+    """PSS of every process of the region, daemons and what they spawned."""
+    pids = set()
+    for c in reg.data["courts"]:
+        for r in c.get("procs", []):
+            if procs.alive(r):
+                pids.add(r["pid"])
+                pids.update(procs.descendants(r["pid"]))
+    return sum(procs.pss_kib(p) for p in pids), len(pids)
+
+
+def cmd_status(args):
+    reg = _region(args)
+    rows = [court_status(c) for c in reg.courts()]
+    mem, nproc = region_memory_kib(reg)
+    if args.json:
+        print(json.dumps({"state": str(reg.dir), "mode": reg.mode, "courts": rows, "pss_kib": mem,
+                          "processes": nproc}, indent=1, default=str))
+        return 0
+    print("region %s (%s mode): %d court(s), %d process(es), %.0f MiB (PSS)"
+          % (reg.dir, reg.mode, len(rows), nproc, mem / 1024))
+    for r in rows:
+        up = all(r["processes"].values()) and bool(r["processes"])
+        print("  %-16s %-8s %-6s web %3s  sync %-19s %s" % (r["id"], r["version"], "up" if up else "DOWN",
+                                                         r["web_status"], r["sync_stamp"], r["url"]))
+    return 0
+
+
+def cmd_inventory(args):
+    reg = _region(args)
+    if args.path:
+        print(reg.inventory_path)
+    else:
+        sys.stdout.write(reg.inventory_path.read_text())
+    return 0
+
+
+def cmd_sync(args):
+    reg = _region(args)
+    try:
+        out = sync.sync(reg.court(args.court), fault=args.fault)
+    except sync.SyncFailed as exc:
+        print("sippsim: sync failed: %s" % exc, file=sys.stderr)
+        return 3
+    print(json.dumps(out))
+    return 0
+
+
+def cmd_fault(args):
+    reg = _region(args)
+    court = reg.court(args.court)
+    if args.sync is not None:
+        court.info["sync_fault"] = None if args.sync == "none" else args.sync
+    reg.save()
+    print("%s: sync fault %s" % (court.info["id"], court.info.get("sync_fault") or "none"))
+    return 0
+
+
+def cmd_age_sync(args):
+    reg = _region(args)
+    print(sync.age(reg.court(args.court), args.hours))
+    return 0
+
+
+def cmd_exec(args):
+    reg = _region(args)
+    argv = args.argv[1:] if args.argv[:1] == ["--"] else args.argv
+    return reg.court(args.court).exec(argv).returncode
+
+
+def cmd_packages(args):
+    from . import faults
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    for p in release.build_packages(out):
+        print(p)
+    for name in sorted(faults.build_faulty(out / "faulty")):
+        print(out / "faulty" / name)
+    return 0
+
+
+def main(argv=None):
+    p = argparse.ArgumentParser(prog="sippsim", description=__doc__)
+    p.add_argument("--state", default=None, help="state folder (default $SIPPSIM_STATE or ./.sippsim: %s)"
+                   % default_state())
+    sub = p.add_subparsers(dest="cmd", required=True)
+
+    s = sub.add_parser("up", help="start a simulated region")
+    s.add_argument("--courts", type=int, default=5)
+    s.add_argument("--mode", choices=["local", "ssh"], default="local")
+    s.add_argument("--scale", choices=["small", "large"], default="small")
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--versions", help="comma-separated versions the courts start on, in rotation "
+                   "(default: every version but the newest)")
+    s.set_defaults(func=cmd_up)
+
+    s = sub.add_parser("down", help="stop everything the region started")
+    s.add_argument("--keep-files", action="store_true", help="keep the courts' folders")
+    s.set_defaults(func=cmd_down)
+
+    s = sub.add_parser("status", help="each court's version, web answer, sync stamp; memory of the region")
+    s.add_argument("--json", action="store_true")
+    s.set_defaults(func=cmd_status)
+
+    s = sub.add_parser("inventory", help="print the Ansible inventory of the region")
+    s.add_argument("--path", action="store_true", help="print only its path")
+    s.set_defaults(func=cmd_inventory)
+
+    s = sub.add_parser("sync", help="synchronise a court to its public side now")
+    s.add_argument("court")
+    s.add_argument("--fault", choices=sync.FAULTS)
+    s.set_defaults(func=cmd_sync)
+
+    s = sub.add_parser("fault", help="set a court's lasting sync fault")
+    s.add_argument("court")
+    s.add_argument("--sync", choices=sync.FAULTS + ("none",))
+    s.set_defaults(func=cmd_fault)
+
+    s = sub.add_parser("age-sync", help="move a court's public sync stamp back by some hours")
+    s.add_argument("court")
+    s.add_argument("--hours", type=float, required=True)
+    s.set_defaults(func=cmd_age_sync)
+
+    s = sub.add_parser("exec", help="run a command on a court (inside its namespaces in ssh mode)")
+    s.add_argument("court")
+    s.add_argument("argv", nargs=argparse.REMAINDER)
+    s.set_defaults(func=cmd_exec)
+
+    s = sub.add_parser("packages", help="build the upgrade packages of the release history, faulty ones too")
+    s.add_argument("--out", required=True)
+    s.set_defaults(func=cmd_packages)
+
+    args = p.parse_args(argv)
+    try:
+        return args.func(args)
+    except (RuntimeError, ValueError, KeyError, subprocess.CalledProcessError) as exc:
+        print("sippsim: %s" % exc, file=sys.stderr)
+        return 2

@@ -1,0 +1,256 @@
+"""One simulated court: its SIPP database, application, PHP web server, public side and (ssh mode) SSH host."""
+import os
+import shutil
+import subprocess
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from . import appconfig, data, netns, procs, release
+from .mariadb import Server
+
+HOLDER = Path(__file__).with_name("_holder.py")
+SIPP_DB = "SIPP"
+PUBLIC_DB = "sippweb"
+APP_USER = "sipp"
+WEB_USER = "sinkron"
+SOCKET_MAX = 107
+
+
+class Court:
+    """`info` is the court's record in the region state (see region.pick_courts); it gains ports and processes."""
+
+    def __init__(self, state_dir, info, mode, nn=None):
+        self.state_dir = Path(state_dir)
+        self.info = info
+        self.mode = mode
+        self.nn = nn
+        self.dir = self.state_dir / "courts" / info["id"]
+        self.root = self.dir / "root"
+        self.log_dir = self.dir / "log"
+        info.setdefault("procs", [])
+
+    # --- where things are -------------------------------------------------------------------------------------
+    @property
+    def i(self):
+        return self.info["index"]
+
+    @property
+    def app_dir(self):
+        """The application folder as seen from the host."""
+        return self.root / "var/www/html" / self.info["app_folder"]
+
+    @property
+    def app_path(self):
+        """The application folder as seen on the court."""
+        inside = "" if self.mode == "ssh" else str(self.root)
+        return "%s/var/www/html/%s" % (inside, self.info["app_folder"])
+
+    @property
+    def address(self):
+        return netns.court_addr(self.nn, self.i) if self.mode == "ssh" else "127.0.0.1"
+
+    @property
+    def web_port(self):
+        return 80 if self.mode == "ssh" else self.info["ports"]["web"]
+
+    @property
+    def url(self):
+        """The login page, from the controller."""
+        return "http://%s:%d/%s/" % (self.address, self.web_port, self.info["app_folder"])
+
+    @property
+    def local_url(self):
+        """The login page, from the court itself."""
+        return "http://127.0.0.1:%d/%s/" % (self.web_port, self.info["app_folder"])
+
+    def _wrap(self):
+        if self.mode != "ssh":
+            return []
+        return ["nsenter", "-t", str(self.holder_pid()), "-m", "-u", "-n", "--"]
+
+    def holder_pid(self):
+        for rec in self.info["procs"]:
+            if rec["name"] == "holder":
+                return rec["pid"]
+        raise RuntimeError("court %s has no namespace holder" % self.info["id"])
+
+    def sipp_server(self):
+        if self.mode == "ssh":
+            return Server(self.info["id"], self.root, inside="", port=3306, bind="127.0.0.1", wrap=self._wrap())
+        return Server(self.info["id"], self.root, port=self.info["ports"]["db"])
+
+    def public_server(self):
+        name = "%s-public" % self.info["id"]
+        if self.mode == "ssh":
+            return Server(name, self.dir / "public", port=3306, bind=netns.pub_addr(self.nn, self.i),
+                          wrap=["ip", "netns", "exec", netns.pub_ns(self.nn)])
+        return Server(name, self.dir / "public", port=self.info["ports"]["public"])
+
+    def db_group(self):
+        if self.mode == "ssh":
+            return {"hostname": "localhost", "port": 3306}
+        return {"hostname": "127.0.0.1", "port": self.info["ports"]["db"]}
+
+    def web_group(self):
+        if self.mode == "ssh":
+            return {"hostname": netns.pub_addr(self.nn, self.i), "port": 3306}
+        return {"hostname": "127.0.0.1", "port": self.info["ports"]["public"]}
+
+    # --- building -----------------------------------------------------------------------------------------------
+    def build(self, scale, ssh_pubkey=None):
+        info = self.info
+        for sock in (self.root / "run/mysqld/mysqld.sock", self.dir / "public/run/mysqld/mysqld.sock"):
+            if len(str(sock)) > SOCKET_MAX:
+                raise RuntimeError("state folder path too long for a unix socket (%s): use a shorter --state" % sock)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        if self.mode == "local":
+            info["ports"] = {"db": procs.free_port(), "public": procs.free_port(), "web": procs.free_port()}
+        for d in ("var/www/html", "var/backups", "root/.ssh", "etc/ssh", "run/sshd", "tmp"):
+            (self.root / d).mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root / "root", 0o700)
+
+        release.build_tree(info["version"], self.app_dir)
+        self.write_config()
+
+        if self.mode == "ssh":
+            self._start_holder()
+            self._prepare_ssh(ssh_pubkey)
+        self._build_sipp_db(scale)
+        self._build_public_db()
+        self._start_web()
+        if self.mode == "ssh":
+            self._start_sshd()
+
+    def write_config(self):
+        info = self.info
+        cfg = self.app_dir / "application/config"
+        cfg.mkdir(parents=True, exist_ok=True)
+        default = dict(self.db_group(), username=APP_USER, password=info["db_password"], database=SIPP_DB)
+        web = dict(self.web_group(), username=WEB_USER, password=info["web_password"], database=PUBLIC_DB)
+        (cfg / "database.php").write_text(appconfig.render_database_php(default, web, style=self.i % 3))
+        (cfg / "config.php").write_text(appconfig.render_config_php(
+            "http://%s/%s/" % (info["hostname"], info["app_folder"]), info["encryption_key"]))
+
+    def _start_holder(self):
+        ready = self.dir / "holder.ready"
+        ready.unlink(missing_ok=True)
+        argv = ["ip", "netns", "exec", netns.court_ns(self.nn, self.i), "unshare", "--mount", "--uts",
+                "--propagation", "private", "--", "/usr/bin/python3", str(HOLDER), str(self.root), str(ready),
+                self.info["hostname"]]
+        rec = procs.spawn(argv, self.log_dir / "holder.out", "holder")
+        self.info["procs"].append(rec)
+        procs.wait_for(ready.exists, "namespace holder of %s" % self.info["id"], timeout=30, rec=rec)
+
+    def _build_sipp_db(self, scale):
+        info = self.info
+        srv = self.sipp_server()
+        srv.create()
+        info["procs"].append(srv.start(self.log_dir))
+        files = release.sql_files(info["version"])
+        conn = srv.connect()
+        try:
+            with conn.cursor() as cur:
+                cur.execute("CREATE DATABASE `%s` CHARACTER SET latin1 COLLATE latin1_swedish_ci" % SIPP_DB)
+            srv.source(files[0], SIPP_DB)
+            conn.select_db(SIPP_DB)
+            data.seed_sys_config(conn, info, release.VERSIONS[0])
+            info["counts"] = data.populate(conn, info, scale, info["seed"], self.app_dir)
+            conn.close()
+            for f in files[1:]:
+                srv.source(f, SIPP_DB)
+            conn = srv.connect(SIPP_DB)
+            with conn.cursor() as cur:
+                # a mandiri release has no migration: the version row is stamped as the upgrade tool would
+                cur.execute("UPDATE sys_config SET value = %s WHERE id = 80", (info["version"],))
+                for host in ("localhost", "127.0.0.1"):
+                    cur.execute("CREATE USER %s@%s IDENTIFIED BY %s", (APP_USER, host, info["db_password"]))
+                    cur.execute("GRANT ALL PRIVILEGES ON `%s`.* TO %%s@%%s" % SIPP_DB, (APP_USER, host))
+        finally:
+            conn.close()
+
+    def _build_public_db(self):
+        info = self.info
+        srv = self.public_server()
+        srv.create()
+        info["procs"].append(srv.start(self.log_dir))
+        conn = srv.connect()
+        try:
+            with conn.cursor() as cur:
+                cur.execute("CREATE DATABASE `%s` CHARACTER SET latin1 COLLATE latin1_swedish_ci" % PUBLIC_DB)
+                srv.source(release.PUBLIC_SCHEMA_SQL, PUBLIC_DB)
+                cur.execute("USE `%s`" % PUBLIC_DB)
+                cur.execute(release.PUBLIC_PROCEDURE_SQL.read_text())
+                cur.execute("CREATE USER %s@'%%' IDENTIFIED BY %s", (WEB_USER, info["web_password"]))
+                cur.execute("GRANT ALL PRIVILEGES ON `%s`.* TO %%s@'%%%%'" % PUBLIC_DB, (WEB_USER,))
+        finally:
+            conn.close()
+
+    def _start_web(self):
+        if self.mode == "ssh":
+            argv = self._wrap() + ["php", "-S", "0.0.0.0:80", "-t", "/var/www/html"]
+        else:
+            argv = ["php", "-S", "127.0.0.1:%d" % self.web_port, "-t", str(self.root / "var/www/html")]
+        rec = procs.spawn(argv, self.log_dir / "php.out", "php")
+        self.info["procs"].append(rec)
+        procs.wait_for(lambda: http_get(self.url, timeout=5)[0] > 0, "PHP web server of %s" % self.info["id"],
+                       timeout=30, rec=rec)
+
+    def _prepare_ssh(self, pubkey):
+        etc = self.root / "etc/ssh"
+        key = etc / "ssh_host_ed25519_key"
+        if not key.exists():
+            subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", self.info["hostname"],
+                            "-f", str(key)], check=True)
+        (etc / "sshd_config").write_text(
+            "# sshd of %s (simulated)\nPort 22\nListenAddress 0.0.0.0\nHostKey /etc/ssh/ssh_host_ed25519_key\n"
+            "PermitRootLogin prohibit-password\nPubkeyAuthentication yes\nPasswordAuthentication no\n"
+            "KbdInteractiveAuthentication no\nUsePAM no\nAuthorizedKeysFile /root/.ssh/authorized_keys\n"
+            "PidFile /run/sshd.pid\nSubsystem sftp internal-sftp\nMaxStartups 100:30:200\nMaxSessions 100\n"
+            "AcceptEnv LANG LC_*\nPrintMotd no\n" % self.info["hostname"])
+        auth = self.root / "root/.ssh/authorized_keys"
+        auth.write_text(pubkey)
+        os.chmod(auth, 0o600)
+        os.chmod(self.root / "root/.ssh", 0o700)
+        os.chmod(self.root / "run/sshd", 0o755)
+
+    def _start_sshd(self):
+        rec = procs.spawn(self._wrap() + ["/usr/sbin/sshd", "-D", "-e", "-f", "/etc/ssh/sshd_config"],
+                          self.log_dir / "sshd.out", "sshd")
+        self.info["procs"].append(rec)
+
+        def listening():
+            import socket
+            with socket.create_connection((self.address, 22), timeout=2) as s:
+                return s.recv(4).startswith(b"SSH")
+        procs.wait_for(listening, "sshd of %s" % self.info["id"], timeout=30, rec=rec)
+
+    # --- running ------------------------------------------------------------------------------------------------
+    def exec(self, argv, **kw):
+        """Run a command on the court (inside its namespaces in ssh mode)."""
+        return subprocess.run(self._wrap() + list(argv), **kw)
+
+    def stop(self):
+        """Stop every process of the court, newest first; the holder last."""
+        ok = True
+        for rec in reversed(self.info.get("procs", [])):
+            ok = procs.stop(rec) and ok
+        return ok
+
+    def remove(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def http_get(url, timeout=10):
+    """(status, body) of a GET; status 0 when nothing answered. Never through a proxy."""
+    try:
+        with _OPENER.open(url, timeout=timeout) as r:
+            return r.status, r.read().decode("latin-1")
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode("latin-1")
+    except (urllib.error.URLError, OSError):
+        return 0, ""
+

@@ -1,0 +1,139 @@
+"""One MariaDB server of a simulated court (SIPP side or public side).
+
+A server has a root folder laid out as on a real machine: `etc/mysql/my.cnf`, `var/lib/mysql`, `run/mysqld`.
+`inside` is how the server itself sees that root: the same folder in local mode, `/` inside a court's mount
+namespace in ssh mode. The simulator always reaches the server through the socket's path on the host.
+"""
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pymysql
+
+from . import procs
+
+MYSQLD_SETTINGS = """\
+skip-name-resolve
+skip-log-bin
+performance_schema = OFF
+innodb_buffer_pool_size = 8M
+innodb_log_file_size = 4M
+innodb_log_buffer_size = 2M
+innodb_use_native_aio = 0
+innodb_temp_data_file_path = ibtmp1:1M:autoextend
+innodb_undo_tablespaces = 0
+key_buffer_size = 1M
+aria_pagecache_buffer_size = 1M
+max_connections = 30
+table_open_cache = 200
+thread_cache_size = 0
+tmp_table_size = 1M
+max_heap_table_size = 16M
+sort_buffer_size = 256K
+character-set-server = latin1
+collation-server = latin1_swedish_ci
+max_allowed_packet = 64M
+"""
+
+
+def cache_dir():
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+    return Path(base) / "sippsim"
+
+
+def _install_db(datadir, cnf):
+    datadir.mkdir(parents=True, exist_ok=True)
+    out = subprocess.run(["mariadb-install-db", "--defaults-file=%s" % cnf, "--auth-root-authentication-method=normal",
+                          "--skip-test-db", "--user=root"], capture_output=True, text=True)
+    if out.returncode != 0:
+        raise RuntimeError("mariadb-install-db failed: %s" % (out.stderr or out.stdout)[-2000:])
+
+
+def template_datadir():
+    """An initialised, empty datadir made once and copied for every server (install-db is slow)."""
+    ver = subprocess.run(["mariadbd", "--version"], capture_output=True, text=True).stdout.split()[2]
+    tpl = cache_dir() / ("datadir-%s" % ver)
+    if (tpl / ".complete").exists():
+        return tpl
+    work = tpl.with_name(tpl.name + ".tmp%d" % os.getpid())
+    shutil.rmtree(work, ignore_errors=True)
+    (work / "data").mkdir(parents=True)
+    cnf = work / "my.cnf"
+    cnf.write_text("[mysqld]\ndatadir = %s\n%s" % (work / "data", MYSQLD_SETTINGS))
+    _install_db(work / "data", cnf)
+    (work / "data" / ".complete").touch()
+    shutil.rmtree(tpl, ignore_errors=True)
+    os.rename(work / "data", tpl)
+    shutil.rmtree(work, ignore_errors=True)
+    return tpl
+
+
+class Server:
+    def __init__(self, name, root, inside=None, port=3306, bind="127.0.0.1", wrap=()):
+        self.name = name
+        self.root = Path(root)
+        self.inside = str(inside if inside is not None else self.root).rstrip("/")
+        self.port = port
+        self.bind = bind
+        self.wrap = list(wrap)
+
+    # paths on the host
+    @property
+    def datadir(self):
+        return self.root / "var/lib/mysql"
+
+    @property
+    def socket(self):
+        return self.root / "run/mysqld/mysqld.sock"
+
+    @property
+    def cnf(self):
+        return self.root / "etc/mysql/my.cnf"
+
+    @property
+    def log(self):
+        return self.root / "var/log/mysql/error.log"
+
+    def _in(self, rel):
+        return "%s/%s" % (self.inside, rel)
+
+    def create(self):
+        """Lay out the folders, copy the template datadir and write my.cnf."""
+        for d in ("var/lib", "run/mysqld", "etc/mysql", "var/log/mysql"):
+            (self.root / d).mkdir(parents=True, exist_ok=True)
+        # empty the folder but keep it: in ssh mode it is already bind-mounted into the court by its inode
+        self.datadir.mkdir(parents=True, exist_ok=True)
+        for child in self.datadir.iterdir():
+            if child.is_dir() and not child.is_symlink():
+                shutil.rmtree(child)
+            else:
+                child.unlink()
+        shutil.copytree(template_datadir(), self.datadir, symlinks=True, dirs_exist_ok=True)
+        (self.datadir / ".complete").unlink(missing_ok=True)
+        self.cnf.write_text(
+            "# MariaDB of %s (simulated)\n"
+            "[client]\nsocket = %s\nport = %d\n\n"
+            "[mysqld]\nuser = root\ndatadir = %s\nsocket = %s\npid-file = %s\nport = %d\nbind-address = %s\n"
+            "log-error = %s\n%s"
+            % (self.name, self._in("run/mysqld/mysqld.sock"), self.port, self._in("var/lib/mysql"),
+               self._in("run/mysqld/mysqld.sock"), self._in("run/mysqld/mysqld.pid"), self.port, self.bind,
+               self._in("var/log/mysql/error.log"), MYSQLD_SETTINGS))
+
+    def start(self, log_dir):
+        argv = self.wrap + ["mariadbd", "--defaults-file=%s" % self._in("etc/mysql/my.cnf")]
+        rec = procs.spawn(argv, Path(log_dir) / ("%s.out" % self.name), "mariadb:%s" % self.name)
+        procs.wait_for(lambda: self.connect().close() or True, "MariaDB %s" % self.name, timeout=90, rec=rec)
+        return rec
+
+    def connect(self, database=None, user="root", password=None, **kw):
+        return pymysql.connect(unix_socket=str(self.socket), user=user, password=password or "",
+                               database=database, charset="utf8mb4", autocommit=True, connect_timeout=5, **kw)
+
+    def source(self, sql_path, database):
+        """Run a SQL file with the mariadb client, as a DBA would."""
+        with open(sql_path, "rb") as f:
+            out = subprocess.run(["mariadb", "--no-defaults", "--socket=%s" % self.socket, "--user=root",
+                                  "--database=%s" % database], stdin=f, capture_output=True)
+        if out.returncode != 0:
+            raise RuntimeError("%s failed on %s: %s" % (sql_path, self.name, out.stderr.decode(errors="replace")))

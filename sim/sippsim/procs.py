@@ -1,0 +1,117 @@
+"""Start daemons detached from the CLI, remember them by PID and start time, stop them for sure."""
+import os
+import signal
+import socket
+import subprocess
+import time
+
+
+def start_time(pid):
+    """The process's start time in clock ticks, so a recycled PID is never taken for ours."""
+    try:
+        with open("/proc/%d/stat" % pid) as f:
+            return int(f.read().rsplit(")", 1)[1].split()[19])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def spawn(argv, log_path, name, env=None, cwd=None):
+    """Start a daemon in its own session; return its record for the state file."""
+    log = open(log_path, "ab")
+    try:
+        proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                                start_new_session=True, env=env, cwd=cwd, close_fds=True)
+    finally:
+        log.close()
+    return {"name": name, "pid": proc.pid, "start": start_time(proc.pid), "argv": argv, "log": str(log_path)}
+
+
+def alive(rec):
+    st = start_time(rec["pid"])
+    if st is None or st != rec.get("start"):
+        return False
+    try:
+        with open("/proc/%d/stat" % rec["pid"]) as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+def stop(rec, timeout=30.0):
+    """SIGTERM, wait, then SIGKILL. Returns True when the process is gone."""
+    if not alive(rec):
+        return True
+    try:
+        os.kill(rec["pid"], signal.SIGTERM)
+    except ProcessLookupError:
+        return True
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if not alive(rec):
+            return True
+        time.sleep(0.1)
+    try:
+        os.kill(rec["pid"], signal.SIGKILL)
+    except ProcessLookupError:
+        return True
+    for _ in range(50):
+        if not alive(rec):
+            return True
+        time.sleep(0.1)
+    return False
+
+
+def wait_for(check, what, timeout=60.0, rec=None):
+    """Poll check() until it returns a true value; fail early if the daemon died."""
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            value = check()
+            if value:
+                return value
+        except Exception as exc:  # noqa: BLE001 - we report the last error if it never comes up
+            last = exc
+        if rec is not None and not alive(rec):
+            raise RuntimeError("%s died while starting; see %s" % (what, rec.get("log")))
+        time.sleep(0.1)
+    raise RuntimeError("%s did not come up within %ds (%s)" % (what, timeout, last))
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def pss_kib(pid):
+    """Proportional set size: shared pages divided among their users, so a sum over processes is honest."""
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for line in f:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def descendants(pid):
+    """PIDs of every process below pid (children first found through /proc)."""
+    children = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open("/proc/%s/stat" % entry) as f:
+                ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            continue
+        children.setdefault(ppid, []).append(int(entry))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        for c in children.get(p, []):
+            out.append(c)
+            todo.append(c)
+    return out
