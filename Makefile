@@ -1,0 +1,109 @@
+# pengadilan.sipp: developer and CI entry points. Run as root on Debian 12.
+# `make test` and `make demo` run `make setup` themselves when it has not been done.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+VENV      := $(CURDIR)/.venv
+VENV216   := $(CURDIR)/.venv-2.16
+PY        := $(VENV)/bin/python
+COLL_DIR  := $(CURDIR)/.build/ansible_collections/pengadilan/sipp
+STAMP     := $(VENV)/.setup-done
+# Python 3.6 (CentOS 7's) for the module compile check under ansible-core 2.16.
+PY36      ?= $(firstword $(wildcard /root/.pyenv/versions/3.6*/bin/python3.6) $(shell command -v python3.6 2>/dev/null))
+
+export PATH := $(VENV)/bin:$(PATH)
+export PYTHONPATH := $(CURDIR)/sim$(if $(PYTHONPATH),:$(PYTHONPATH))
+export ANSIBLE_CONFIG := $(CURDIR)/ansible.cfg
+export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build
+export ANSIBLE_FORCE_COLOR := false
+export PY_COLORS := 0
+
+# Test folders that exist (other engineers add them); pytest is given only those.
+PYTEST_DIRS := $(wildcard tests/unit tests/sim tests/integration)
+
+.PHONY: help setup collection lint sanity sanity-2.16 unit sim-test integration molecule \
+        test demo bench clean
+
+help:
+	@echo "make setup        install Debian packages, .venv, .venv-2.16, the collection copy, ansible-test bootstrap"
+	@echo "make demo         run the demo (runs setup first when needed)"
+	@echo "make test         lint, sanity, molecule, then pytest over tests/unit tests/sim tests/integration"
+	@echo "make lint | sanity | molecule | unit | sim-test | integration | bench | collection | clean"
+
+# ------------------------------------------------------------------ setup
+setup:
+	bash scripts/setup.sh
+
+# Setup when needed: the stamp is older than what setup depends on, or missing.
+$(STAMP): scripts/setup.sh scripts/offline-get-pip.py requirements.txt requirements-2.16.txt
+	bash scripts/setup.sh
+
+collection:
+	@bash scripts/sync-collection.sh
+
+# ------------------------------------------------------------------ checks
+lint: $(STAMP) collection
+	ansible-lint
+
+# ansible-test needs the collection as a real folder .../ansible_collections/pengadilan/sipp
+# with its own git repository (scripts/sync-collection.sh), and PyPI for the requirements it
+# installs into its --venv environments; its pip bootstrap comes from scripts/setup.sh.
+sanity: $(STAMP) collection
+	@rc=0; \
+	(cd $(COLL_DIR) && ansible-test sanity --venv --python 3.11 --color no) || rc=1; \
+	$(MAKE) --no-print-directory sanity-2.16 || rc=1; \
+	exit $$rc
+
+# Module code must still run on CentOS 7's Python 3.6: ansible-core 2.16's ansible-test is the
+# last that checks it (compile and import). Skipped with a warning when no Python 3.6 is there.
+sanity-2.16: $(STAMP) collection
+ifeq ($(PY36),)
+	@echo "WARNING: no python3.6 found: skipping the Python 3.6 checks (set PY36=/path/to/python3.6)"
+else
+	cd $(COLL_DIR) && PATH="$(dir $(PY36)):$(VENV216)/bin:$$PATH" \
+	    $(VENV216)/bin/ansible-test sanity --venv --python 3.6 --test compile --test import --color no
+
+endif
+
+unit: $(STAMP) collection
+	$(PY) -m pytest tests/unit
+
+sim-test: $(STAMP) collection
+	$(PY) -m pytest tests/sim
+
+integration: $(STAMP) collection
+	$(PY) -m pytest tests/integration
+
+molecule: $(STAMP) collection
+	cd $(CURDIR) && molecule test -s default
+
+# Every check runs even when an earlier one fails, so one CI run shows all problems; pytest
+# runs last, so its summary is the last line, and the exit code is non-zero if anything failed.
+test: $(STAMP)
+	@failed=""; \
+	for step in lint sanity molecule; do \
+	    echo "==> make $$step"; \
+	    $(MAKE) --no-print-directory $$step || failed="$$failed $$step"; \
+	done; \
+	bash scripts/sync-collection.sh; \
+	if [ -n "$$failed" ]; then echo "==> FAILED:$$failed (pytest runs anyway)"; fi; \
+	echo "==> pytest $(PYTEST_DIRS)"; \
+	rc=0; $(PY) -m pytest $(PYTEST_DIRS) || rc=$$?; \
+	if [ -n "$$failed" ] && [ $$rc -eq 0 ]; then rc=1; fi; \
+	exit $$rc
+
+# ------------------------------------------------------------------ demo and bench
+demo: $(STAMP) collection
+	bash scripts/demo.sh
+
+bench: $(STAMP) collection
+	$(PY) bench/run.py
+
+# Stops the simulated regions (the default one in .sippsim and molecule's), removes .build.
+clean:
+	-@if [ -x $(PY) ] && [ -e .sippsim/region.json ]; then $(PY) -m sippsim down; fi
+	-@if [ -x $(PY) ] && [ -e .sippsim/molecule/region.json ]; then \
+	    SIPPSIM_STATE=$(CURDIR)/.sippsim/molecule $(PY) -m sippsim down; fi
+	rm -rf .build

@@ -1,0 +1,157 @@
+#!/usr/bin/env bash
+# Prepare this machine for the pengadilan.sipp collection: Debian packages, the two
+# Python virtual environments, the installed collection copy and ansible-test's offline
+# pip bootstrap. Run as root (Debian 12). Idempotent: every step checks before it acts,
+# so a second run takes a few seconds.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+PYTHON="${PYTHON:-python3}"
+STAMP="$ROOT/.venv/.setup-done"
+LOGDIR="$ROOT/.build/logs"
+
+APT_PACKAGES=(
+    mariadb-server mariadb-client php-cli php-mysql
+    openssh-server openssh-client iproute2
+    zstd rsync unzip zip procps psmisc curl git make
+    python3-venv shellcheck
+)
+
+step() { printf '==> %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+die() { printf 'setup: ERROR: %s\n' "$*" >&2; exit 1; }
+
+# Run a noisy command with its output in a log file; show the log's end if it fails.
+quiet() {
+    local log="$1"
+    shift
+    mkdir -p "$LOGDIR"
+    if ! "$@" >"$log" 2>&1; then
+        printf 'setup: command failed: %s\n--- last lines of %s ---\n' "$*" "$log" >&2
+        tail -n 40 "$log" >&2
+        exit 1
+    fi
+}
+
+sha() { cat "$@" | sha256sum | cut -d' ' -f1; }
+
+# --------------------------------------------------------------------------- apt
+step "Debian packages"
+missing=()
+for pkg in "${APT_PACKAGES[@]}"; do
+    if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$'; then
+        missing+=("$pkg")
+    fi
+done
+if ((${#missing[@]})); then
+    [[ $(id -u) -eq 0 ]] || die "missing packages (${missing[*]}); run as root"
+    info "installing: ${missing[*]}"
+    # Keep the system MariaDB and OpenSSH services from being started by the install:
+    # the simulator runs its own instances. policy-rc.d exit 101 = "action forbidden".
+    created_policy=0
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        printf '#!/bin/sh\nexit 101\n' >/usr/sbin/policy-rc.d
+        chmod 755 /usr/sbin/policy-rc.d
+        created_policy=1
+    fi
+    export DEBIAN_FRONTEND=noninteractive
+    quiet "$LOGDIR/apt-update.log" apt-get update -q
+    quiet "$LOGDIR/apt-install.log" apt-get install -y -q --no-install-recommends "${missing[@]}"
+    if ((created_policy)); then
+        rm -f /usr/sbin/policy-rc.d
+    fi
+    # Nor enabled at boot.
+    for svc in mariadb ssh; do
+        if [[ -d /run/systemd/system ]]; then
+            systemctl disable "$svc" >/dev/null 2>&1 || true
+        else
+            update-rc.d "$svc" disable >/dev/null 2>&1 || true
+        fi
+    done
+else
+    info "all ${#APT_PACKAGES[@]} present"
+fi
+
+# A system MariaDB (port 3306, /run/mysqld) would clash with the simulated courts: stop it.
+# Only the process named by the system pid file is signalled: Debian's init script falls back
+# to `killall mariadbd`, which would also kill the simulator's own servers.
+sys_pidfile=/run/mysqld/mysqld.pid
+if [[ -f $sys_pidfile ]] && sys_pid="$(cat "$sys_pidfile" 2>/dev/null)" && [[ -n $sys_pid ]] \
+    && kill -0 "$sys_pid" 2>/dev/null; then
+    info "stopping the system MariaDB server (pid $sys_pid); the simulator runs its own"
+    if [[ -d /run/systemd/system ]]; then
+        systemctl stop mariadb >/dev/null 2>&1 || true
+    fi
+    kill -TERM "$sys_pid" 2>/dev/null || true
+    for _ in $(seq 1 60); do
+        kill -0 "$sys_pid" 2>/dev/null || break
+        sleep 0.5
+    done
+    kill -0 "$sys_pid" 2>/dev/null && die "the system MariaDB server (pid $sys_pid) did not stop"
+fi
+
+# ------------------------------------------------------------------------ venvs
+"$PYTHON" -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
+    || die "$PYTHON is $("$PYTHON" -V 2>&1); ansible-core 2.19 needs Python 3.11 or later (set PYTHON=...)"
+
+make_venv() {
+    local dir="$1" req="$2"
+    local want have=""
+    want="$(sha "$req") $("$PYTHON" -c 'import sys; print(sys.version.split()[0])')"
+    [[ -f "$dir/.requirements.sha256" ]] && have="$(cat "$dir/.requirements.sha256")"
+    if [[ "$have" == "$want" && -x "$dir/bin/python" ]]; then
+        info "$dir up to date ($req)"
+        return
+    fi
+    info "creating $dir from $req"
+    local t0=$SECONDS
+    rm -rf "$dir"
+    quiet "$LOGDIR/venv-$(basename "$dir").log" "$PYTHON" -m venv "$dir"
+    quiet "$LOGDIR/venv-$(basename "$dir").log" \
+        "$dir/bin/python" -m pip install --disable-pip-version-check --no-input -q -r "$req"
+    printf '%s\n' "$want" >"$dir/.requirements.sha256"
+    info "$dir ready in $((SECONDS - t0)) s"
+}
+
+step "Python virtual environments"
+mkdir -p "$LOGDIR"
+make_venv .venv requirements.txt
+make_venv .venv-2.16 requirements-2.16.txt
+
+# ------------------------------------------------------------------- collection
+step "Collection copy at .build/ansible_collections/pengadilan/sipp"
+"$ROOT/scripts/sync-collection.sh"
+
+# ----------------------------------------------- ansible-test offline bootstrap
+# ansible-test bootstraps pip in each venv it makes with get-pip-<ver>.py from a host
+# we cannot reach; it uses ~/.ansible/test/cache/get_pip_<ver>.py when present.
+step "ansible-test offline pip bootstrap"
+cache="$HOME/.ansible/test/cache"
+mkdir -p "$cache"
+versions=()
+for venv in .venv .venv-2.16; do
+    for f in "$venv"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py; do
+        [[ -f "$f" ]] || continue
+        while read -r v; do versions+=("$v"); done < <(grep -oE "pip='[0-9][0-9.]*'" "$f" | grep -oE "[0-9][0-9.]*")
+    done
+done
+((${#versions[@]})) || die "could not find the pip versions ansible-test asks for"
+for v in $(printf '%s\n' "${versions[@]}" | sort -u); do
+    target="$cache/get_pip_${v//./_}.py"
+    if ! cmp -s "$ROOT/scripts/offline-get-pip.py" "$target"; then
+        cp "$ROOT/scripts/offline-get-pip.py" "$target"
+    fi
+    info "pip $v -> $target"
+done
+
+# ------------------------------------------------------------------- placeholder
+if [[ ! -e "$ROOT/scripts/demo.sh" ]]; then
+    printf '#!/usr/bin/env bash\necho "demo not yet written"\n' >"$ROOT/scripts/demo.sh"
+    chmod 755 "$ROOT/scripts/demo.sh"
+fi
+
+mkdir -p "$(dirname "$STAMP")"
+date -u +%Y-%m-%dT%H:%M:%SZ >"$STAMP"
+step "setup done"
