@@ -1,0 +1,576 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to pengadilan.sipp
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: sipp_info
+short_description: Discover a court's SIPP installation (read-only)
+version_added: "1.0.0"
+description:
+  - Finds the SIPP application folder on a court server, reads its C(application/config/database.php) without
+    running PHP, connects to SIPP's database and reports the installed version, the court's identity, the
+    database, the upload folder, free disk space, the maintenance switch and the state of synchronisation with the
+    public SIPP web database.
+  - Changes nothing; returns the same result in check mode.
+  - "How the folder is chosen: O(app_path) when given. Otherwise every folder found in O(search_paths) (each path
+    itself and its direct sub-folders) that holds C(index.php), C(system/) and C(application/config/database.php),
+    ordered with names starting with C(SIPP) (any case) first, then by the order of O(search_paths), then by name;
+    the first whose database answers with a SIPP version (C(sys_config) id 80) is chosen, and a warning lists the
+    others."
+  - Messages are in Bahasa Indonesia unless O(language=en).
+author:
+  - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
+options:
+  app_path:
+    description:
+      - The SIPP application folder. When given, no other folder is considered.
+    type: path
+  search_paths:
+    description:
+      - Folders searched for the SIPP application folder when O(app_path) is not given.
+    type: list
+    elements: path
+    default: [/var/www/html, /var/www, /srv/www, /opt/lampp/htdocs]
+  db_group:
+    description:
+      - The group of C(database.php) holding SIPP's own database. Default is the file's C($active_group)
+        (C(default) when the file sets none).
+    type: str
+  public_db_group:
+    description:
+      - The group of C(database.php) holding the public side (SIPP web) database used by synchronisation.
+      - When the group is missing, RV(sipp.sync.status) is V(unknown) with the reason in RV(sipp.sync.error);
+        this is not a failure.
+    type: str
+    default: web
+  gather_sizes:
+    description:
+      - Walk the application and upload folders to report their sizes and file counts. This can take a while
+        on folders of many gigabytes; with V(false) those values are null.
+    type: bool
+    default: true
+  language:
+    description:
+      - Language of messages, V(id) (Bahasa Indonesia) or V(en).
+    type: str
+    choices: [id, en]
+    default: id
+extends_documentation_fragment:
+  - pengadilan.sipp.sipp_login
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+notes:
+  - Needs to read C(database.php), usually readable by root only, so use C(become) when connecting as another user.
+  - Works with PyMySQL or, when it is missing, with the C(mariadb)/C(mysql) command-line client; see
+    O(db_client_backend). The database password is never returned.
+seealso:
+  - name: CodeIgniter 2 database configuration
+    description: The format of C(application/config/database.php).
+    link: https://codeigniter.com/userguide2/database/configuration.html
+'''
+
+EXAMPLES = r'''
+- name: Discover SIPP on the court server
+  pengadilan.sipp.sipp_info:
+  register: sipp_facts
+
+- name: Show version and court
+  ansible.builtin.debug:
+    msg: "{{ sipp_facts.sipp.court.nama }} runs SIPP {{ sipp_facts.sipp.version }}"
+
+- name: Known folder, English messages, no folder walk
+  pengadilan.sipp.sipp_info:
+    app_path: /var/www/html/SIPP311
+    gather_sizes: false
+    language: en
+  register: sipp_facts
+
+- name: Force the command-line client backend and a local socket
+  pengadilan.sipp.sipp_info:
+    db_client_backend: cli
+    login_unix_socket: /var/lib/mysql/mysql.sock
+  register: sipp_facts
+'''
+
+RETURN = r'''
+sipp:
+  description: What was found about the SIPP installation.
+  returned: success
+  type: dict
+  contains:
+    app_path:
+      description: The chosen application folder.
+      returned: success
+      type: str
+      sample: /var/www/html/SIPP
+    app_folder:
+      description: Name of the chosen application folder.
+      returned: success
+      type: str
+      sample: SIPP
+    app_candidates:
+      description: Every SIPP-looking folder found, in order of preference (plus O(app_path) when given).
+      returned: success
+      type: list
+      elements: str
+      sample: [/var/www/html/SIPP, /var/www/html/SIPP_lama]
+    config_file:
+      description: The C(database.php) that was read.
+      returned: success
+      type: str
+      sample: /var/www/html/SIPP/application/config/database.php
+    version:
+      description: Installed SIPP version, C(sys_config) id 80 (C(app_version)).
+      returned: success
+      type: str
+      sample: 5.2.0
+    court:
+      description: The court's identity from C(sys_config); a value is null when its row is missing.
+      returned: success
+      type: dict
+      contains:
+        nama:
+          description: Court name, id 62 (C(NamaPN)).
+          returned: success
+          type: str
+          sample: Pengadilan Negeri Bandung
+        kode_pn:
+          description: Court code, id 61 (C(KodePN)).
+          returned: success
+          type: str
+          sample: PN.BDG
+        kode_satker:
+          description: Work unit code, id 82 (C(kode_satker)).
+          returned: success
+          type: str
+          sample: "097734"
+        idpn:
+          description: Court id, id 81 (C(IDPN)).
+          returned: success
+          type: str
+          sample: "123"
+        nama_pt:
+          description: High court name, id 76 (C(NamaPT)).
+          returned: success
+          type: str
+          sample: Pengadilan Tinggi Bandung
+        jenis_pengadilan:
+          description: Court type, id 83 (1 umum, 2 militer, 3 TUN, 4 agama).
+          returned: success
+          type: str
+          sample: "1"
+    database:
+      description: SIPP's database. The password is never returned.
+      returned: success
+      type: dict
+      contains:
+        name:
+          description: Database (schema) name.
+          returned: success
+          type: str
+          sample: SIPP
+        group:
+          description: The C(database.php) group used.
+          returned: success
+          type: str
+          sample: default
+        host:
+          description: Host connected to (C(localhost) when through the unix socket).
+          returned: success
+          type: str
+          sample: localhost
+        port:
+          description: TCP port; null when connected through the unix socket.
+          returned: success
+          type: int
+          sample: 3306
+        socket:
+          description: Unix socket used; null over TCP.
+          returned: success
+          type: str
+          sample: /var/lib/mysql/mysql.sock
+        user:
+          description: Database user.
+          returned: success
+          type: str
+          sample: sipp
+        size_bytes:
+          description: Data and index length of the schema's tables (information_schema).
+          returned: success
+          type: int
+          sample: 734003200
+        tables:
+          description: Number of base tables in the schema.
+          returned: success
+          type: int
+          sample: 312
+        charset:
+          description: Default character set of the schema.
+          returned: success
+          type: str
+          sample: latin1
+        client_charset:
+          description: Connection character set (C(char_set) of database.php).
+          returned: success
+          type: str
+          sample: utf8
+        server_version:
+          description: Version string of the database server.
+          returned: success
+          type: str
+          sample: 5.5.68-MariaDB
+    uploads:
+      description: The upload folder inside the application (C(resources/file)).
+      returned: success
+      type: dict
+      contains:
+        path:
+          description: Its path.
+          returned: success
+          type: str
+          sample: /var/www/html/SIPP/resources/file
+        exists:
+          description: Whether it exists.
+          returned: success
+          type: bool
+          sample: true
+        size_bytes:
+          description: Total size of its regular files (symlinks not followed); null when O(gather_sizes=false).
+          returned: success
+          type: int
+          sample: 12884901888
+        files:
+          description: Number of its regular files; null when O(gather_sizes=false).
+          returned: success
+          type: int
+          sample: 48211
+    app_size_bytes:
+      description: Total size of the application folder, uploads included; null when O(gather_sizes=false).
+      returned: success
+      type: int
+      sample: 13958643712
+    disk:
+      description: The filesystem holding the application folder.
+      returned: success
+      type: dict
+      contains:
+        path:
+          description: The path measured (the application folder).
+          returned: success
+          type: str
+          sample: /var/www/html/SIPP
+        free_bytes:
+          description: Space available to non-root users (as C(df) shows).
+          returned: success
+          type: int
+          sample: 53687091200
+        total_bytes:
+          description: Size of the filesystem.
+          returned: success
+          type: int
+          sample: 107374182400
+    maintenance:
+      description: The maintenance switch.
+      returned: success
+      type: dict
+      contains:
+        site_offline:
+          description: True when C(sys_config) id 6 (C(SiteOffline)) is C(1).
+          returned: success
+          type: bool
+          sample: false
+        message:
+          description: C(sys_config) id 1 (C(OfflineMessage)).
+          returned: success
+          type: str
+          sample: Situs ini sedang dalam perbaikan
+    sync:
+      description: State of synchronisation with the public SIPP web database (O(public_db_group)).
+      returned: success
+      type: dict
+      contains:
+        status:
+          description: V(ok) (stamp read), V(unreachable) (cannot connect), V(unknown) (group missing or stamp
+            unreadable; see RV(sipp.sync.error)).
+          returned: success
+          type: str
+          sample: ok
+        reachable:
+          description: Whether the public database answered; null when no connection was tried.
+          returned: success
+          type: bool
+          sample: true
+        group:
+          description: The C(database.php) group used.
+          returned: success
+          type: str
+          sample: web
+        host:
+          description: Host of the public database (null when unknown).
+          returned: success
+          type: str
+          sample: 10.1.2.3
+        database:
+          description: Name of the public database (null when unknown).
+          returned: success
+          type: str
+          sample: sipp_web
+        stamp:
+          description: C(sys_sinkronisasi) row C('1') time stamp, ISO 8601 in the public server's time.
+          returned: success
+          type: str
+          sample: "2025-06-30T14:05:00"
+        age_seconds:
+          description: The public server's C(NOW()) minus the stamp.
+          returned: success
+          type: int
+          sample: 3600
+        error:
+          description: Why the status is not V(ok); null otherwise.
+          returned: success
+          type: str
+          sample: null
+    db_backend:
+      description: Backend used for the database, V(pymysql) or V(cli).
+      returned: success
+      type: str
+      sample: pymysql
+    python_version:
+      description: Version of the Python that ran the module on the server.
+      returned: success
+      type: str
+      sample: 3.6.8
+'''
+
+import os
+import platform
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import (
+    LANGUAGES, DEFAULT_LANGUAGE, msg, folder_size, disk_usage)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_config import (
+    DEFAULT_SEARCH_PATHS, DATABASE_PHP, SippConfigError, app_missing_markers, find_app_candidates,
+    parse_database_php)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
+    SippDbError, connect, connection_params, describe_target, sipp_login_argument_spec)
+
+COURT_ROWS = (
+    ('nama', 62), ('kode_pn', 61), ('kode_satker', 82), ('idpn', 81), ('nama_pt', 76), ('jenis_pengadilan', 83))
+LOGIN_KEYS = ('login_host', 'login_port', 'login_user', 'login_password', 'login_unix_socket', 'login_db',
+              'connect_timeout')
+
+
+class _Failure(Exception):
+    def __init__(self, key, **params):
+        super(_Failure, self).__init__(key)
+        self.key = key
+        self.params = params
+
+
+def _error_text(lang, exc, config_file):
+    """Render a SippConfigError/SippDbError/_Failure as a user message (no password ever in its params)."""
+    params = dict(getattr(exc, 'params', {}) or {})
+    params.setdefault('file', config_file)
+    key = getattr(exc, 'code', None) or getattr(exc, 'key', None)
+    return msg(lang, key, **params)
+
+
+def _open_app(module, path):
+    """Parse database.php of ``path``, connect, read the version. Returns a dict; raises _Failure."""
+    lang = module.params['language']
+    config_file = os.path.join(path, DATABASE_PHP)
+    try:
+        config = parse_database_php(config_file)
+        group = module.params['db_group'] or config.default_group()
+        login = dict((k, module.params.get(k)) for k in LOGIN_KEYS)
+        params = connection_params(login=login, config=config, group=group)
+    except SippConfigError as exc:
+        raise _Failure('rendered', text=_error_text(lang, exc, config_file))
+    try:
+        conn = connect(params, module.params['db_client_backend'], module)
+    except SippDbError as exc:
+        raise _Failure('rendered', text=_error_text(lang, exc, config_file))
+    try:
+        version = conn.query_value('SELECT value FROM sys_config WHERE id = 80')
+    except SippDbError as exc:
+        conn.close()
+        raise _Failure('rendered', text=_error_text(lang, exc, config_file))
+    if version is None or not str(version).strip():
+        conn.close()
+        raise _Failure('rendered', text=msg(lang, 'version_missing', database=params.get('database') or ''))
+    return dict(path=path, config_file=config_file, config=config, group=group, params=params, conn=conn,
+                version=str(version).strip())
+
+
+def _sync_info(module, config):
+    lang = module.params['language']
+    group = module.params['public_db_group']
+    info = dict(status='unknown', reachable=None, group=group, host=None, database=None, stamp=None,
+                age_seconds=None, error=None)
+    if group not in config.groups:
+        info['error'] = msg(lang, 'sync_group_missing', group=group)
+        return info
+    try:
+        params = connection_params(login={'connect_timeout': module.params['connect_timeout']}, config=config,
+                                   group=group)
+    except SippConfigError as exc:
+        info['error'] = _error_text(lang, exc, config.filename)
+        return info
+    info['host'] = params['host'] if not params.get('unix_socket') else 'localhost'
+    info['database'] = params.get('database')
+    try:
+        conn = connect(params, module.params['db_client_backend'], module)
+    except SippDbError as exc:
+        info['status'] = 'unreachable'
+        info['reachable'] = False
+        info['error'] = msg(lang, 'sync_unreachable', target=exc.params.get('target') or describe_target(params),
+                            error=exc.params.get('error') or exc.code)
+        return info
+    info['reachable'] = True
+    try:
+        row = conn.query_one(
+            "SELECT time_stamp AS stamp, TIMESTAMPDIFF(SECOND, time_stamp, NOW()) AS age "
+            "FROM sys_sinkronisasi WHERE id = '1'")
+    except SippDbError as exc:
+        info['error'] = msg(lang, 'sync_query_failed', error=exc.params.get('error') or exc.code)
+        return info
+    finally:
+        conn.close()
+    if not row or not row.get('stamp'):
+        info['error'] = msg(lang, 'sync_row_missing')
+        return info
+    info['status'] = 'ok'
+    info['stamp'] = row['stamp'].replace(' ', 'T')
+    info['age_seconds'] = int(row['age']) if row.get('age') not in (None, '') else None
+    return info
+
+
+def _gather(module, chosen, candidates):
+    conn = chosen['conn']
+    params = chosen['params']
+    path = chosen['path']
+    rows = conn.query('SELECT id, value FROM sys_config WHERE id IN (1, 6, 61, 62, 76, 80, 81, 82, 83)')
+    cfg = dict((int(r['id']), r['value']) for r in rows)
+
+    db_name = params.get('database') or conn.query_value('SELECT DATABASE()')
+    stats = conn.query_one(
+        "SELECT COALESCE(SUM(data_length + index_length), 0) AS size_bytes, "
+        "COALESCE(SUM(table_type = 'BASE TABLE'), 0) AS tables "
+        "FROM information_schema.TABLES WHERE table_schema = %s", (db_name,)) or {}
+    charset = conn.query_value(
+        'SELECT DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s', (db_name,))
+
+    uploads_path = os.path.join(path, 'resources', 'file')
+    uploads = dict(path=uploads_path, exists=os.path.isdir(uploads_path), size_bytes=None, files=None)
+    app_size = None
+    if module.params['gather_sizes']:
+        uploads['size_bytes'], uploads['files'] = folder_size(uploads_path)
+        app_size = folder_size(path)[0]
+
+    return dict(
+        app_path=path,
+        app_folder=os.path.basename(path.rstrip(os.sep)),
+        app_candidates=candidates,
+        config_file=chosen['config_file'],
+        version=chosen['version'],
+        court=dict((name, cfg.get(row_id)) for name, row_id in COURT_ROWS),
+        database=dict(
+            name=db_name,
+            group=chosen['group'],
+            host=params['host'],
+            port=None if params.get('unix_socket') else params['port'],
+            socket=params.get('unix_socket'),
+            user=params.get('user'),
+            size_bytes=int(float(stats.get('size_bytes') or 0)),
+            tables=int(float(stats.get('tables') or 0)),
+            charset=charset,
+            client_charset=params.get('charset'),
+            server_version=conn.server_version,
+        ),
+        uploads=uploads,
+        app_size_bytes=app_size,
+        disk=disk_usage(path),
+        maintenance=dict(site_offline=(cfg.get(6) or '').strip() == '1', message=cfg.get(1)),
+        sync=_sync_info(module, chosen['config']),
+        db_backend=conn.backend,
+        python_version=platform.python_version(),
+    )
+
+
+def run_module(module):
+    lang = module.params['language']
+    search_paths = module.params['search_paths'] or []
+    candidates = find_app_candidates(search_paths)
+    app_path = module.params['app_path']
+    if app_path:
+        app_path = os.path.abspath(app_path)
+        missing = app_missing_markers(app_path)
+        if missing:
+            module.fail_json(msg=msg(lang, 'app_path_invalid', path=app_path, missing=', '.join(missing)))
+        if app_path not in candidates:
+            candidates.insert(0, app_path)
+        to_try = [app_path]
+    else:
+        if not candidates:
+            module.fail_json(msg=msg(lang, 'no_app_found', paths=', '.join(search_paths) or '-'),
+                             search_paths=search_paths)
+        to_try = list(candidates)
+
+    chosen = None
+    errors = []
+    for path in to_try:
+        try:
+            chosen = _open_app(module, path)
+            break
+        except _Failure as exc:
+            errors.append((path, exc.params['text']))
+    if chosen is None:
+        if len(errors) == 1:
+            module.fail_json(msg=errors[0][1], app_path=errors[0][0], app_candidates=candidates)
+        module.fail_json(
+            msg=msg(lang, 'candidates_all_failed', paths=', '.join(to_try),
+                    errors=' | '.join('%s: %s' % item for item in errors)),
+            app_candidates=candidates)
+
+    if len(to_try) > 1:
+        module.warn(msg(lang, 'several_candidates', paths=', '.join(to_try), chosen=chosen['path']))
+    if chosen['params'].get('socket_found') is False:
+        module.warn(msg(lang, 'socket_not_found'))
+
+    try:
+        sipp = _gather(module, chosen, candidates)
+    except SippDbError as exc:
+        module.fail_json(msg=_error_text(lang, exc, chosen['config_file']), app_path=chosen['path'])
+    finally:
+        chosen['conn'].close()
+    return sipp
+
+
+def main():
+    argument_spec = dict(
+        app_path=dict(type='path'),
+        search_paths=dict(type='list', elements='path', default=list(DEFAULT_SEARCH_PATHS)),
+        db_group=dict(type='str'),
+        public_db_group=dict(type='str', default='web'),
+        gather_sizes=dict(type='bool', default=True),
+        language=dict(type='str', default=DEFAULT_LANGUAGE, choices=list(LANGUAGES)),
+    )
+    argument_spec.update(sipp_login_argument_spec())
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    sipp = run_module(module)
+    module.exit_json(changed=False, sipp=sipp)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,190 @@
+# -*- coding: utf-8 -*-
+"""Shared fixtures for the unit tests of pengadilan.sipp.
+
+* puts ``<repo root>/.build`` on sys.path so that ``ansible_collections.pengadilan.sipp`` imports work (the copy is
+  made with ``rsync -a --delete --exclude .build --exclude .git --exclude .venv ./ .build/ansible_collections/
+  pengadilan/sipp/``);
+* ``mariadb_server``: a scratch MariaDB (mariadb-install-db + mariadbd on 127.0.0.1, a port in 42000-42999 and a
+  unix socket) with a SIPP database, a public ``sipp_web`` database and users whose passwords hold every character
+  that is awkward in SQL, shells and option files. The fixture fails (never skips) when MariaDB is missing.
+"""
+
+from __future__ import (absolute_import, division, print_function)
+
+import os
+import random
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
+_marker = os.sep + os.path.join('ansible_collections', 'pengadilan', 'sipp') + os.sep
+if _marker in HERE + os.sep:
+    # running inside an installed copy (e.g. ansible-test units): its collections root is the import root
+    BUILD = (HERE + os.sep).split(_marker)[0]
+else:
+    BUILD = os.path.join(REPO_ROOT, '.build')
+COLLECTION_COPY = os.path.join(BUILD, 'ansible_collections', 'pengadilan', 'sipp')
+
+if BUILD not in sys.path:
+    sys.path.insert(0, BUILD)
+
+if not os.path.isdir(os.path.join(COLLECTION_COPY, 'plugins', 'module_utils')):
+    raise RuntimeError(
+        'The collection copy %s is missing, so ansible_collections.pengadilan.sipp cannot be imported. Make it '
+        'with: make collection (scripts/sync-collection.sh)' % COLLECTION_COPY)
+
+# Passwords with ' " $ \ spaces # ; (leading and trailing spaces too): the option-file and SQL quoting must hold.
+APP_PASSWORD = " a'b\"c$d\\e f#g;h\\ "
+WEB_PASSWORD = "w#;'\"$HOME`x`\\\\n z"
+
+SYS_CONFIG_ROWS = [
+    (1, 'System', 'OfflineMessage', 'Situs ini sedang dalam perbaikan', 1),
+    (6, 'System', 'SiteOffline', '0', 6),
+    (61, 'Pengadilan', 'KodePN', 'PN.BDG', 61),
+    (62, 'Pengadilan', 'NamaPN', 'Pengadilan Negeri Bandung', 62),
+    (63, 'Pengadilan', 'AlamatPN', 'Jl. L.L.R.E. Martadinata No. 74-80', 63),
+    (76, 'Pengadilan', 'NamaPT', 'Pengadilan Tinggi Bandung', 76),
+    (80, 'System', 'app_version', '5.2.0', 80),
+    (81, 'Pengadilan', 'IDPN', '123', 81),
+    (82, 'Pengadilan', 'kode_satker', '097734', 82),
+    (83, 'Pengadilan', 'jenis_pengadilan', '1', 83),
+]
+
+
+def _find(name, extra=('/usr/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/sbin')):
+    path = shutil.which(name)
+    if path:
+        return path
+    for d in extra:
+        candidate = os.path.join(d, name)
+        if os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def _free_port():
+    ports = list(range(42000, 43000))
+    random.shuffle(ports)
+    for port in ports:
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            s.bind(('127.0.0.1', port))
+            return port
+        except OSError:
+            continue
+        finally:
+            s.close()
+    raise RuntimeError('no free port in 42000-42999')
+
+
+class MariaDB(object):
+    def __init__(self, base, port, socket_path, client):
+        self.base = base
+        self.port = port
+        self.socket = socket_path
+        self.client = client
+        self.app_user = 'sipp_app'
+        self.app_password = APP_PASSWORD
+        self.web_user = 'sipp_web'
+        self.web_password = WEB_PASSWORD
+
+    def root_sql(self, sql):
+        """Run SQL as root through the socket (root has no password in a scratch server)."""
+        proc = subprocess.Popen([self.client, '--no-defaults', '--socket=%s' % self.socket, '-uroot', '--batch'],
+                                stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        out, err = proc.communicate(sql.encode('utf-8'), timeout=60)
+        if proc.returncode != 0:
+            raise RuntimeError('root SQL failed: %s' % err.decode('utf-8', 'replace'))
+        return out.decode('utf-8', 'replace')
+
+
+def _sql_str(value):
+    return "'%s'" % value.replace('\\', '\\\\').replace("'", "\\'")
+
+
+def _setup_sql(db):
+    lines = [
+        "CREATE DATABASE SIPP CHARACTER SET latin1 COLLATE latin1_swedish_ci;",
+        "CREATE TABLE SIPP.sys_config (id INT PRIMARY KEY, category VARCHAR(50), name VARCHAR(50) UNIQUE, "
+        "value VARCHAR(255), ordering INT) ENGINE=InnoDB DEFAULT CHARSET=latin1;",
+        "CREATE TABLE SIPP.perkara (perkara_id INT PRIMARY KEY, nomor_perkara VARCHAR(100) UNIQUE, "
+        "pihak1_text TEXT, petitum_dok VARCHAR(255)) ENGINE=InnoDB DEFAULT CHARSET=latin1;",
+        "INSERT INTO SIPP.perkara VALUES (1, '1/Pdt.G/2025/PN Bdg', 'Andi\\tBudi\\nCitra', NULL),"
+        " (2, '2/Pdt.G/2025/PN Bdg', 'NULL', 'petitum/2.pdf'),"
+        " (3, '3/Pdt.G/2025/PN Bdg', CONVERT(_utf8mb4'Jos\u00e9' USING latin1), '');",
+        "CREATE DATABASE sipp_nover CHARACTER SET latin1;",
+        "CREATE TABLE sipp_nover.sys_config LIKE SIPP.sys_config;",
+        "CREATE DATABASE sipp_web CHARACTER SET latin1;",
+        "CREATE TABLE sipp_web.sys_sinkronisasi (id CHAR(1) PRIMARY KEY, time_stamp TIMESTAMP NULL) ENGINE=InnoDB;",
+        "INSERT INTO sipp_web.sys_sinkronisasi VALUES ('1', NOW() - INTERVAL 1 HOUR);",
+    ]
+    for row in SYS_CONFIG_ROWS:
+        lines.append("INSERT INTO SIPP.sys_config VALUES (%d, %s, %s, %s, %d);" % (
+            row[0], _sql_str(row[1]), _sql_str(row[2]), _sql_str(row[3]), row[4]))
+    for host in ('localhost', '127.0.0.1'):
+        lines.append("CREATE USER '%s'@'%s' IDENTIFIED BY %s;" % (db.app_user, host, _sql_str(db.app_password)))
+        lines.append("GRANT ALL ON SIPP.* TO '%s'@'%s';" % (db.app_user, host))
+        lines.append("GRANT ALL ON sipp_nover.* TO '%s'@'%s';" % (db.app_user, host))
+        lines.append("CREATE USER '%s'@'%s' IDENTIFIED BY %s;" % (db.web_user, host, _sql_str(db.web_password)))
+        lines.append("GRANT ALL ON sipp_web.* TO '%s'@'%s';" % (db.web_user, host))
+    return '\n'.join(lines) + '\n'
+
+
+@pytest.fixture(scope='session')
+def mariadb_server():
+    mariadbd = _find('mariadbd') or _find('mysqld')
+    install_db = _find('mariadb-install-db') or _find('mysql_install_db')
+    client = _find('mariadb') or _find('mysql')
+    if not (mariadbd and install_db and client):
+        pytest.fail('MariaDB is needed for these tests and was not found (mariadbd=%s, mariadb-install-db=%s, '
+                    'mariadb client=%s). Install it: apt-get install mariadb-server mariadb-client'
+                    % (mariadbd, install_db, client))
+    base = tempfile.mkdtemp(prefix='sipp-test-db-', dir='/tmp')
+    datadir = os.path.join(base, 'data')
+    sock = os.path.join(base, 'mysqld.sock')
+    log = os.path.join(base, 'mysqld.log')
+    proc = None
+    try:
+        out = subprocess.run([install_db, '--datadir=%s' % datadir, '--auth-root-authentication-method=normal',
+                              '--skip-test-db', '--user=root'],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
+        if out.returncode != 0:
+            pytest.fail('mariadb-install-db failed: %s' % out.stdout.decode('utf-8', 'replace')[-2000:])
+        port = _free_port()
+        with open(log, 'wb') as logf:
+            proc = subprocess.Popen(
+                [mariadbd, '--no-defaults', '--datadir=%s' % datadir, '--socket=%s' % sock, '--port=%d' % port,
+                 '--bind-address=127.0.0.1', '--user=root', '--skip-log-bin', '--innodb-buffer-pool-size=8M',
+                 '--performance-schema=OFF', '--skip-name-resolve'],
+                stdout=logf, stderr=subprocess.STDOUT)
+        db = MariaDB(base, port, sock, client)
+        deadline = time.time() + 60
+        while True:
+            if proc.poll() is not None:
+                with open(log) as f:
+                    pytest.fail('mariadbd exited early: %s' % f.read()[-2000:])
+            try:
+                db.root_sql('SELECT 1;')
+                break
+            except Exception:
+                if time.time() > deadline:
+                    pytest.fail('mariadbd did not answer within 60 s (log %s)' % log)
+                time.sleep(0.3)
+        db.root_sql(_setup_sql(db))
+        yield db
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.terminate()
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        shutil.rmtree(base, ignore_errors=True)
