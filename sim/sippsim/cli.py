@@ -134,12 +134,15 @@ def cmd_packages(args):
 
 
 def main(argv=None):
+    state_help = "state folder (default $SIPPSIM_STATE or ./.sippsim: %s)" % default_state()
     p = argparse.ArgumentParser(prog="sippsim", description=__doc__)
-    p.add_argument("--state", default=None, help="state folder (default $SIPPSIM_STATE or ./.sippsim: %s)"
-                   % default_state())
+    p.add_argument("--state", default=None, help=state_help)
+    # --state is taken after the command too: `sippsim up --state DIR`
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--state", default=argparse.SUPPRESS, help=state_help)
     sub = p.add_subparsers(dest="cmd", required=True)
 
-    s = sub.add_parser("up", help="start a simulated region")
+    s = sub.add_parser("up", parents=[common], help="start a simulated region")
     s.add_argument("--courts", type=int, default=5)
     s.add_argument("--mode", choices=["local", "ssh"], default="local")
     s.add_argument("--scale", choices=["small", "large"], default="small")
@@ -148,39 +151,39 @@ def main(argv=None):
                    "(default: every version but the newest)")
     s.set_defaults(func=cmd_up)
 
-    s = sub.add_parser("down", help="stop everything the region started")
+    s = sub.add_parser("down", parents=[common], help="stop everything the region started")
     s.add_argument("--keep-files", action="store_true", help="keep the courts' folders")
     s.set_defaults(func=cmd_down)
 
-    s = sub.add_parser("status", help="each court's version, web answer, sync stamp; memory of the region")
+    s = sub.add_parser("status", parents=[common], help="each court's version, web answer, sync stamp; memory of the region")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_status)
 
-    s = sub.add_parser("inventory", help="print the Ansible inventory of the region")
+    s = sub.add_parser("inventory", parents=[common], help="print the Ansible inventory of the region")
     s.add_argument("--path", action="store_true", help="print only its path")
     s.set_defaults(func=cmd_inventory)
 
-    s = sub.add_parser("sync", help="synchronise a court to its public side now")
+    s = sub.add_parser("sync", parents=[common], help="synchronise a court to its public side now")
     s.add_argument("court")
     s.add_argument("--fault", choices=sync.FAULTS)
     s.set_defaults(func=cmd_sync)
 
-    s = sub.add_parser("fault", help="set a court's lasting sync fault")
+    s = sub.add_parser("fault", parents=[common], help="set a court's lasting sync fault")
     s.add_argument("court")
     s.add_argument("--sync", choices=sync.FAULTS + ("none",))
     s.set_defaults(func=cmd_fault)
 
-    s = sub.add_parser("age-sync", help="move a court's public sync stamp back by some hours")
+    s = sub.add_parser("age-sync", parents=[common], help="move a court's public sync stamp back by some hours")
     s.add_argument("court")
     s.add_argument("--hours", type=float, required=True)
     s.set_defaults(func=cmd_age_sync)
 
-    s = sub.add_parser("exec", help="run a command on a court (inside its namespaces in ssh mode)")
+    s = sub.add_parser("exec", parents=[common], help="run a command on a court (inside its namespaces in ssh mode)")
     s.add_argument("court")
     s.add_argument("argv", nargs=argparse.REMAINDER)
     s.set_defaults(func=cmd_exec)
 
-    s = sub.add_parser("packages", help="build the upgrade packages of the release history, faulty ones too")
+    s = sub.add_parser("packages", parents=[common], help="build the upgrade packages of the release history, faulty ones too")
     s.add_argument("--out", required=True)
     s.set_defaults(func=cmd_packages)
 

@@ -187,10 +187,13 @@ class Court:
             conn.close()
 
     def _start_web(self):
+        # no opcache here: on production servers it may serve the old code for up to opcache.revalidate_freq
+        # seconds (2 by default) after files change, which the collection's verification must allow for
+        php = ["php", "-d", "opcache.enable=0"]
         if self.mode == "ssh":
-            argv = self._wrap() + ["php", "-S", "0.0.0.0:80", "-t", "/var/www/html"]
+            argv = self._wrap() + php + ["-S", "0.0.0.0:80", "-t", "/var/www/html"]
         else:
-            argv = ["php", "-S", "127.0.0.1:%d" % self.web_port, "-t", str(self.root / "var/www/html")]
+            argv = php + ["-S", "127.0.0.1:%d" % self.web_port, "-t", str(self.root / "var/www/html")]
         rec = procs.spawn(argv, self.log_dir / "php.out", "php")
         self.info["procs"].append(rec)
         procs.wait_for(lambda: http_get(self.url, timeout=5)[0] > 0, "PHP web server of %s" % self.info["id"],

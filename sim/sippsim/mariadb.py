@@ -17,7 +17,7 @@ MYSQLD_SETTINGS = """\
 skip-name-resolve
 skip-log-bin
 performance_schema = OFF
-innodb_buffer_pool_size = 8M
+innodb_buffer_pool_size = 6M
 innodb_log_file_size = 4M
 innodb_log_buffer_size = 2M
 innodb_use_native_aio = 0
@@ -28,6 +28,7 @@ aria_pagecache_buffer_size = 1M
 max_connections = 30
 table_open_cache = 200
 thread_cache_size = 0
+innodb_adaptive_hash_index = OFF
 tmp_table_size = 1M
 max_heap_table_size = 16M
 sort_buffer_size = 256K
