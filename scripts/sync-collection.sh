@@ -23,6 +23,8 @@ rsync -a --delete --delete-excluded \
     --filter='- /sim' \
     --filter='- /tests/sim' \
     --filter='- /tests/integration' \
+    --filter='- /tests/conftest.py' \
+    --filter='- /tests/sipptest.py' \
     --filter='- /tests/output' \
     --filter='- /bench' \
     --filter='- /reports' \

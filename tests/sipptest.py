@@ -51,12 +51,14 @@ def run_playbook(playbook, inventory, extravars=None, check=False, limit=None):
                               limit=limit, quiet=True)
 
 
+RESULT_EVENTS = ("runner_on_ok", "runner_on_failed", "runner_on_unreachable")
+
+
 def task_results(runner, task_name):
     """{host: res} of the runner_on_ok/failed events of one task."""
     out = {}
     for ev in runner.events:
         data = ev.get("event_data", {})
-        if data.get("task") == task_name and ev["event"] in ("runner_on_ok", "runner_on_failed",
-                                                              "runner_on_unreachable"):
+        if data.get("task") == task_name and ev["event"] in RESULT_EVENTS:
             out[data["host"]] = dict(data.get("res", {}), _event=ev["event"])
     return out

@@ -19,7 +19,7 @@ def _region(args, need_up=True):
 
 def cmd_up(args):
     versions = args.versions.split(",") if args.versions else None
-    Region(args.state).up(args.courts, args.mode, args.scale, args.seed, versions)
+    Region(args.state).up(args.courts, args.mode, args.scale, args.seed, versions, today=args.today)
     return 0
 
 
@@ -149,6 +149,8 @@ def main(argv=None):
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--versions", help="comma-separated versions the courts start on, in rotation "
                    "(default: every version but the newest)")
+    s.add_argument("--today", help="the date the case data is laid out back from, YYYY-MM-DD (default: today); "
+                   "the same seed and date give the same data")
     s.set_defaults(func=cmd_up)
 
     s = sub.add_parser("down", parents=[common], help="stop everything the region started")

@@ -1,4 +1,5 @@
 """One simulated court: its SIPP database, application, PHP web server, public side and (ssh mode) SSH host."""
+import datetime
 import os
 import shutil
 import subprocess
@@ -155,7 +156,8 @@ class Court:
             srv.source(files[0], SIPP_DB)
             conn.select_db(SIPP_DB)
             data.seed_sys_config(conn, info, release.VERSIONS[0])
-            info["counts"] = data.populate(conn, info, scale, info["seed"], self.app_dir)
+            today = datetime.date.fromisoformat(self.info["today"]) if self.info.get("today") else None
+            info["counts"] = data.populate(conn, info, scale, info["seed"], self.app_dir, today=today)
             conn.close()
             for f in files[1:]:
                 srv.source(f, SIPP_DB)

@@ -51,7 +51,9 @@ class Region:
         return bool(self.data) and any(procs.alive(r) for c in self.data["courts"] for r in c.get("procs", []))
 
     # --- up -------------------------------------------------------------------------------------------------------
-    def up(self, courts, mode, scale="small", seed=1, versions=None, log=print):
+    def up(self, courts, mode, scale="small", seed=1, versions=None, today=None, log=print):
+        """Start `courts` courts. Same seed and same `today` (the date case data is laid out back from,
+        default the current date): the same data, byte for byte."""
         if self.running():
             raise RuntimeError("a region is already up in %s: run `sippsim down` first" % self.dir)
         if mode == "ssh" and os.geteuid() != 0:
@@ -67,7 +69,10 @@ class Region:
         self.dir.mkdir(parents=True, exist_ok=True)
         os.chmod(self.dir, 0o700)
         self.data = {"mode": mode, "scale": scale, "seed": seed, "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+                     "today": today or time.strftime("%Y-%m-%d"),
                      "courts": region.pick_courts(courts, seed, versions)}
+        for c in self.data["courts"]:
+            c["today"] = self.data["today"]
         t0 = time.monotonic()
         pubkey = None
         try:

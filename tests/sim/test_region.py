@@ -273,3 +273,24 @@ def test_faulty_version_not_bumped(court_at, packages):
     # the schema did change: the page of the new code works, but says the old version
     status, body = http_get(court.url)
     assert status == 200 and "Versi %s" % manifest["from_version"] in body
+
+
+def _fingerprint(court):
+    tables = [r[0] for r in q(court, "SELECT table_name FROM information_schema.tables WHERE table_schema=%s "
+                                     "AND table_type='BASE TABLE' ORDER BY 1", (SIPP_DB,))]
+    sums = dict(q(court, "CHECKSUM TABLE %s" % ", ".join("`%s`" % t for t in tables)))
+    docs = sorted((str(f.relative_to(court.app_dir)), f.stat().st_size)
+                  for f in (court.app_dir / "resources/file").rglob("*") if f.is_file())
+    return sums, docs
+
+
+def test_same_seed_and_date_give_the_same_court():
+    regs = [start_region("spz", 1, "local", seed=7, today="2026-03-31") for _ in range(2)]
+    try:
+        a, b = (_fingerprint(r.courts()[0]) for r in regs)
+        assert a == b
+        assert regs[0].courts()[0].info["db_password"] == regs[1].courts()[0].info["db_password"]
+    finally:
+        for r in regs:
+            r.down()
+            shutil.rmtree(r.dir, ignore_errors=True)
