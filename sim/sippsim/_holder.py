@@ -10,12 +10,15 @@ import socket
 import subprocess
 import sys
 
-BINDS = ["var/www/html", "var/lib/mysql", "var/log/mysql", "var/backups", "run", "root", "etc/mysql", "etc/ssh"]
+BINDS = ["var/www/html", "var/lib/mysql", "var/log/mysql", "var/backups", "run", "root", "etc/mysql", "etc/ssh",
+         "tmp"]
 
 
 def main():
     root, ready, hostname = sys.argv[1], sys.argv[2], sys.argv[3]
     socket.sethostname(hostname)
+    # opened before the binds: the state folder may live under /tmp, which the court's own /tmp then hides
+    signal_file = open(ready, "w")
     for rel in BINDS:
         src = os.path.join(root, rel)
         dst = "/" + rel
@@ -23,8 +26,8 @@ def main():
         os.makedirs(dst, exist_ok=True)
         subprocess.check_call(["mount", "--bind", src, dst])
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
-    with open(ready, "w") as f:
-        f.write(str(os.getpid()))
+    with signal_file:
+        signal_file.write(str(os.getpid()))
     while True:
         signal.pause()
 

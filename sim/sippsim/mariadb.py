@@ -4,9 +4,11 @@ A server has a root folder laid out as on a real machine: `etc/mysql/my.cnf`, `v
 `inside` is how the server itself sees that root: the same folder in local mode, `/` inside a court's mount
 namespace in ssh mode. The simulator always reaches the server through the socket's path on the host.
 """
+import contextlib
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pymysql
@@ -38,6 +40,17 @@ max_allowed_packet = 64M
 """
 
 
+PROGRAMS = ("mariadbd", "mariadb-install-db", "mariadb")
+
+
+def require_installed():
+    """Fail with a clear message, not a FileNotFoundError from deep inside, when MariaDB is missing."""
+    missing = [p for p in PROGRAMS if not shutil.which(p)]
+    if missing:
+        raise RuntimeError("MariaDB is needed but not found on PATH (missing: %s). Install it: "
+                           "apt-get install mariadb-server mariadb-client" % ", ".join(missing))
+
+
 def cache_dir():
     base = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
     return Path(base) / "sippsim"
@@ -53,6 +66,7 @@ def _install_db(datadir, cnf):
 
 def template_datadir():
     """An initialised, empty datadir made once and copied for every server (install-db is slow)."""
+    require_installed()
     ver = subprocess.run(["mariadbd", "--version"], capture_output=True, text=True).stdout.split()[2]
     tpl = cache_dir() / ("datadir-%s" % ver)
     if (tpl / ".complete").exists():
@@ -71,13 +85,33 @@ def template_datadir():
 
 
 class Server:
-    def __init__(self, name, root, inside=None, port=3306, bind="127.0.0.1", wrap=()):
+    """options: more [mysqld] settings ({"lock-wait-timeout": 60}), written after (so over) MYSQLD_SETTINGS."""
+
+    def __init__(self, name, root, inside=None, port=3306, bind="127.0.0.1", wrap=(), options=None):
         self.name = name
         self.root = Path(root)
         self.inside = str(inside if inside is not None else self.root).rstrip("/")
         self.port = port
         self.bind = bind
         self.wrap = list(wrap)
+        self.options = dict(options or {})
+
+    @classmethod
+    @contextlib.contextmanager
+    def scratch(cls, name="scratch", options=None):
+        """A throwaway server on a free port, its root a short folder in /tmp (a unix socket path is limited to
+        107 bytes), stopped and removed on exit. For tests."""
+        root = tempfile.mkdtemp(prefix="sut", dir="/tmp")
+        try:
+            server = cls(name, root, port=procs.free_port(), options=options)
+            server.create()
+            rec = server.start(root)
+            try:
+                yield server
+            finally:
+                procs.stop(rec)
+        finally:
+            shutil.rmtree(root, ignore_errors=True)
 
     # paths on the host
     @property
@@ -101,8 +135,9 @@ class Server:
 
     def create(self):
         """Lay out the folders, copy the template datadir and write my.cnf."""
-        for d in ("var/lib", "run/mysqld", "etc/mysql", "var/log/mysql"):
+        for d in ("var/lib", "run/mysqld", "etc/mysql", "var/log/mysql", "tmp"):
             (self.root / d).mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root / "tmp", 0o1777)  # the server's own /tmp: no two servers share temporary files
         # empty the folder but keep it: in ssh mode it is already bind-mounted into the court by its inode
         self.datadir.mkdir(parents=True, exist_ok=True)
         for child in self.datadir.iterdir():
@@ -116,10 +151,11 @@ class Server:
             "# MariaDB of %s (simulated)\n"
             "[client]\nsocket = %s\nport = %d\n\n"
             "[mysqld]\nuser = root\ndatadir = %s\nsocket = %s\npid-file = %s\nport = %d\nbind-address = %s\n"
-            "log-error = %s\n%s"
+            "log-error = %s\ntmpdir = %s\n%s%s"
             % (self.name, self._in("run/mysqld/mysqld.sock"), self.port, self._in("var/lib/mysql"),
                self._in("run/mysqld/mysqld.sock"), self._in("run/mysqld/mysqld.pid"), self.port, self.bind,
-               self._in("var/log/mysql/error.log"), MYSQLD_SETTINGS))
+               self._in("var/log/mysql/error.log"), self._in("tmp"), MYSQLD_SETTINGS,
+               "".join("%s = %s\n" % kv for kv in self.options.items())))
 
     def start(self, log_dir):
         argv = self.wrap + ["mariadbd", "--defaults-file=%s" % self._in("etc/mysql/my.cnf")]
@@ -131,10 +167,12 @@ class Server:
         return pymysql.connect(unix_socket=str(self.socket), user=user, password=password or "",
                                database=database, charset="utf8mb4", autocommit=True, connect_timeout=5, **kw)
 
-    def source(self, sql_path, database):
-        """Run a SQL file with the mariadb client, as a DBA would."""
+    def source(self, sql_path, database, check=True):
+        """Run a SQL file with the mariadb client, as a DBA would. Returns the CompletedProcess; with check=False a
+        failure is returned (its stderr tells why) instead of raised."""
         with open(sql_path, "rb") as f:
             out = subprocess.run(["mariadb", "--no-defaults", "--socket=%s" % self.socket, "--user=root",
                                   "--database=%s" % database], stdin=f, capture_output=True)
-        if out.returncode != 0:
+        if check and out.returncode != 0:
             raise RuntimeError("%s failed on %s: %s" % (sql_path, self.name, out.stderr.decode(errors="replace")))
+        return out

@@ -39,8 +39,24 @@ def alive(rec):
         return False
 
 
+def _reap(pid):
+    """Collect the exit status of a daemon we started in this process, so no zombie stays behind."""
+    try:
+        os.waitpid(pid, os.WNOHANG)
+    except ChildProcessError:
+        pass  # started by another sippsim process: init collects it
+
+
 def stop(rec, timeout=30.0):
-    """SIGTERM, wait, then SIGKILL. Returns True when the process is gone."""
+    """SIGTERM, wait, then SIGKILL. Returns True when the process is gone (and reaped, if it was our child)."""
+    try:
+        return _stop(rec, timeout)
+    finally:
+        if start_time(rec["pid"]) == rec.get("start"):
+            _reap(rec["pid"])
+
+
+def _stop(rec, timeout):
     if not alive(rec):
         return True
     try:

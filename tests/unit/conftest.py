@@ -4,23 +4,20 @@
 * puts ``<repo root>/.build`` on sys.path so that ``ansible_collections.pengadilan.sipp`` imports work (the copy is
   made with ``rsync -a --delete --exclude .build --exclude .git --exclude .venv ./ .build/ansible_collections/
   pengadilan/sipp/``);
-* ``mariadb_server``: a scratch MariaDB (mariadb-install-db + mariadbd on 127.0.0.1, a port in 42000-42999 and a
-  unix socket) with a SIPP database, a public ``sipp_web`` database and users whose passwords hold every character
+* ``mariadb_server``: a scratch MariaDB (``sippsim.mariadb.Server.scratch``: 127.0.0.1 on a free port and a unix
+  socket) with a SIPP database, a public ``sipp_web`` database and users whose passwords hold every character
   that is awkward in SQL, shells and option files. The fixture fails (never skips) when MariaDB is missing.
 """
 
 from __future__ import (absolute_import, division, print_function)
 
 import os
-import random
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
-import time
 
 import pytest
+
+from sippsim.mariadb import Server
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -58,42 +55,18 @@ SYS_CONFIG_ROWS = [
 ]
 
 
-def _find(name, extra=('/usr/sbin', '/usr/bin', '/usr/local/bin', '/usr/local/sbin')):
-    path = shutil.which(name)
-    if path:
-        return path
-    for d in extra:
-        candidate = os.path.join(d, name)
-        if os.access(candidate, os.X_OK):
-            return candidate
-    return None
+class MariaDB(Server):
+    """The scratch server with the users of the tests and a root SQL shell."""
+    client = 'mariadb'
+    app_user = 'sipp_app'
+    app_password = APP_PASSWORD
+    web_user = 'sipp_web'
+    web_password = WEB_PASSWORD
 
-
-def _free_port():
-    ports = list(range(42000, 43000))
-    random.shuffle(ports)
-    for port in ports:
-        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            s.bind(('127.0.0.1', port))
-            return port
-        except OSError:
-            continue
-        finally:
-            s.close()
-    raise RuntimeError('no free port in 42000-42999')
-
-
-class MariaDB(object):
-    def __init__(self, base, port, socket_path, client):
-        self.base = base
-        self.port = port
-        self.socket = socket_path
-        self.client = client
-        self.app_user = 'sipp_app'
-        self.app_password = APP_PASSWORD
-        self.web_user = 'sipp_web'
-        self.web_password = WEB_PASSWORD
+    @property
+    def socket(self):
+        # a string, as sipp_db and the module take and return it
+        return str(super(MariaDB, self).socket)
 
     def root_sql(self, sql):
         """Run SQL as root through the socket (root has no password in a scratch server)."""
@@ -139,52 +112,7 @@ def _setup_sql(db):
 
 @pytest.fixture(scope='session')
 def mariadb_server():
-    mariadbd = _find('mariadbd') or _find('mysqld')
-    install_db = _find('mariadb-install-db') or _find('mysql_install_db')
-    client = _find('mariadb') or _find('mysql')
-    if not (mariadbd and install_db and client):
-        pytest.fail('MariaDB is needed for these tests and was not found (mariadbd=%s, mariadb-install-db=%s, '
-                    'mariadb client=%s). Install it: apt-get install mariadb-server mariadb-client'
-                    % (mariadbd, install_db, client))
-    base = tempfile.mkdtemp(prefix='sipp-test-db-', dir='/tmp')
-    datadir = os.path.join(base, 'data')
-    sock = os.path.join(base, 'mysqld.sock')
-    log = os.path.join(base, 'mysqld.log')
-    proc = None
-    try:
-        out = subprocess.run([install_db, '--datadir=%s' % datadir, '--auth-root-authentication-method=normal',
-                              '--skip-test-db', '--user=root'],
-                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, check=False)
-        if out.returncode != 0:
-            pytest.fail('mariadb-install-db failed: %s' % out.stdout.decode('utf-8', 'replace')[-2000:])
-        port = _free_port()
-        with open(log, 'wb') as logf:
-            proc = subprocess.Popen(
-                [mariadbd, '--no-defaults', '--datadir=%s' % datadir, '--socket=%s' % sock, '--port=%d' % port,
-                 '--bind-address=127.0.0.1', '--user=root', '--skip-log-bin', '--innodb-buffer-pool-size=8M',
-                 '--performance-schema=OFF', '--skip-name-resolve'],
-                stdout=logf, stderr=subprocess.STDOUT)
-        db = MariaDB(base, port, sock, client)
-        deadline = time.time() + 60
-        while True:
-            if proc.poll() is not None:
-                with open(log) as f:
-                    pytest.fail('mariadbd exited early: %s' % f.read()[-2000:])
-            try:
-                db.root_sql('SELECT 1;')
-                break
-            except Exception:
-                if time.time() > deadline:
-                    pytest.fail('mariadbd did not answer within 60 s (log %s)' % log)
-                time.sleep(0.3)
+    # a missing MariaDB fails here (RuntimeError from sippsim.mariadb.require_installed), it never skips
+    with MariaDB.scratch('unit-tests') as db:
         db.root_sql(_setup_sql(db))
         yield db
-    finally:
-        if proc is not None and proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        shutil.rmtree(base, ignore_errors=True)
