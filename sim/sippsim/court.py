@@ -141,7 +141,9 @@ class Court:
                 self.info["hostname"]]
         rec = procs.spawn(argv, self.log_dir / "holder.out", "holder")
         self.info["procs"].append(rec)
-        procs.wait_for(lambda: ready.exists() and ready.stat().st_size > 0, "namespace holder of %s" % self.info["id"], timeout=30, rec=rec)
+        # the holder writes its pid once every bind is in place
+        procs.wait_for(lambda: ready.exists() and ready.stat().st_size > 0,
+                       "namespace holder of %s" % self.info["id"], timeout=30, rec=rec)
 
     def _build_sipp_db(self, scale):
         info = self.info

@@ -22,10 +22,19 @@ def link_exists(name):
     return os.path.exists("/sys/class/net/%s" % name)
 
 
-def pick_region_number():
+def claim_region_number():
+    """Create the bridge of the first free region number and return that number. Creating the bridge is the
+    claim, so two regions started at the same moment never share a network."""
     for nn in range(1, 251):
-        if not link_exists("sipbr%d" % nn) and not os.path.exists("/run/netns/sipp%d-pub" % nn):
-            return nn
+        if link_exists(bridge(nn)) or os.path.exists("/run/netns/%s" % pub_ns(nn)):
+            continue
+        try:
+            create_bridge(nn)
+        except RuntimeError:
+            if link_exists(bridge(nn)):
+                continue  # taken by another region between our look and our claim
+            raise
+        return nn
     raise RuntimeError("no free simulated network: 250 regions are up")
 
 

@@ -77,10 +77,9 @@ class Region:
         pubkey = None
         try:
             if mode == "ssh":
-                self.data["nn"] = netns.pick_region_number()
+                self.data["nn"] = netns.claim_region_number()
                 self.save()
                 pubkey = self._controller_key()
-                netns.create_bridge(self.data["nn"])
                 netns.create_pub(self.data["nn"], courts)
                 for c in self.data["courts"]:
                     netns.create_court(self.data["nn"], c["index"])
