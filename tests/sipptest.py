@@ -1,4 +1,5 @@
 """Helpers shared by the simulator and integration tests: simulated regions, playbooks run the way AWX runs them."""
+import json
 import os
 import subprocess
 import sys
@@ -37,14 +38,18 @@ def start_region(prefix, courts, mode, **kw):
     return reg
 
 
+def _venv_on_path():
+    """ansible-runner finds ansible-playbook/ansible on PATH, as in an AWX execution environment."""
+    venv_bin = str(Path(sys.executable).parent)
+    if venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
+        os.environ["PATH"] = venv_bin + os.pathsep + os.environ.get("PATH", "")
+
+
 def run_playbook(playbook, inventory, extravars=None, check=False, limit=None):
     """Run a playbook as AWX does: ansible-runner, a private data dir, extra vars, artifacts and events read back."""
     import ansible_runner
 
-    # ansible-runner finds ansible-playbook on PATH, as in an AWX execution environment
-    venv_bin = str(Path(sys.executable).parent)
-    if venv_bin not in os.environ.get("PATH", "").split(os.pathsep):
-        os.environ["PATH"] = venv_bin + os.pathsep + os.environ.get("PATH", "")
+    _venv_on_path()
     pdd = Path(tempfile.mkdtemp(prefix="runner-"))
     return ansible_runner.run(private_data_dir=str(pdd), playbook=playbook, inventory=str(inventory),
                               extravars=extravars or {}, envvars=ansible_env(), cmdline="--check" if check else None,
@@ -60,5 +65,27 @@ def task_results(runner, task_name):
     for ev in runner.events:
         data = ev.get("event_data", {})
         if data.get("task") == task_name and ev["event"] in RESULT_EVENTS:
+            out[data["host"]] = dict(data.get("res", {}), _event=ev["event"])
+    return out
+
+
+def run_module(module, module_args, inventory, hosts="all", check=False, extravars=None):
+    """Run one module on the courts (ansible-runner ad-hoc, as an AWX ad-hoc command); returns the runner.
+    `module_args` is a dict; use module_results(runner) for {host: result}."""
+    import ansible_runner
+
+    _venv_on_path()
+    pdd = Path(tempfile.mkdtemp(prefix="runner-"))
+    return ansible_runner.run(private_data_dir=str(pdd), module=module, module_args=json.dumps(module_args),
+                              host_pattern=hosts, inventory=str(inventory), envvars=ansible_env(),
+                              extravars=extravars or {}, cmdline="--check" if check else None, quiet=True)
+
+
+def module_results(runner):
+    """{host: result dict with '_event'} of an ad-hoc run."""
+    out = {}
+    for ev in runner.events:
+        if ev["event"] in RESULT_EVENTS:
+            data = ev["event_data"]
             out[data["host"]] = dict(data.get("res", {}), _event=ev["event"])
     return out

@@ -138,7 +138,7 @@ class Region:
         if remove:
             self._wipe(keep=("packages",))
         log("sippsim: region in %s stopped%s" % (self.dir, "" if ok and not strays else
-                                                  " (%d stray process(es) killed)" % len(strays)))
+                                                  " (%d leftover process(es), such as open SSH sessions, ended)" % len(strays)))
         return ok
 
     def _strays(self):
