@@ -139,10 +139,17 @@ MESSAGES = {
 }
 
 
-def msg(language, message_key, **params):
-    """Return the message ``message_key`` in ``language`` (falls back to Indonesian), formatted with ``params``."""
-    catalogue = MESSAGES.get(language) or MESSAGES[DEFAULT_LANGUAGE]
-    template = catalogue.get(message_key) or MESSAGES[DEFAULT_LANGUAGE].get(message_key) or message_key
+def msg(language, message_key, catalogue=None, **params):
+    """Return the message ``message_key`` in ``language`` (falls back to Indonesian), formatted with ``params``.
+
+    ``catalogue``: a dict ``{'id': {...}, 'en': {...}}`` used instead of the shared MESSAGES, so a module keeps its
+    own messages in its own file; the same fallback rules apply (unknown language -> Indonesian, key missing in the
+    language -> its Indonesian text, key missing everywhere -> the key itself).
+    """
+    messages = MESSAGES if catalogue is None else catalogue
+    default = messages.get(DEFAULT_LANGUAGE) or {}
+    texts = messages.get(language) or default
+    template = texts.get(message_key) or default.get(message_key) or message_key
     try:
         return template.format(**params)
     except (KeyError, IndexError, ValueError):

@@ -26,21 +26,6 @@ description:
 author:
   - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
 options:
-  app_path:
-    description:
-      - The SIPP application folder. When given, no other folder is considered.
-    type: path
-  search_paths:
-    description:
-      - Folders searched for the SIPP application folder when O(app_path) is not given.
-    type: list
-    elements: path
-    default: [/var/www/html, /var/www, /srv/www, /opt/lampp/htdocs]
-  db_group:
-    description:
-      - The group of C(database.php) holding SIPP's own database. Default is the file's C($active_group)
-        (C(default) when the file sets none).
-    type: str
   public_db_group:
     description:
       - The group of C(database.php) holding the public side (SIPP web) database used by synchronisation.
@@ -54,13 +39,8 @@ options:
         on folders of many gigabytes; with V(false) those values are null.
     type: bool
     default: true
-  language:
-    description:
-      - Language of messages, V(id) (Bahasa Indonesia) or V(en).
-    type: str
-    choices: [id, en]
-    default: id
 extends_documentation_fragment:
+  - pengadilan.sipp.sipp_site
   - pengadilan.sipp.sipp_login
   - ansible.builtin.action_common_attributes
 attributes:
@@ -71,7 +51,6 @@ attributes:
   platform:
     platforms: posix
 notes:
-  - Needs to read C(database.php), usually readable by root only, so use C(become) when connecting as another user.
   - Works with PyMySQL or, when it is missing, with the C(mariadb)/C(mysql) command-line client; see
     O(db_client_backend). The database password is never returned.
 seealso:
@@ -357,85 +336,37 @@ import os
 import platform
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import (
-    LANGUAGES, DEFAULT_LANGUAGE, msg, folder_size, disk_usage)
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_config import (
-    DEFAULT_SEARCH_PATHS, DATABASE_PHP, SippConfigError, app_missing_markers, find_app_candidates,
-    parse_database_php)
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
-    SippDbError, connect, connection_params, describe_target, sipp_login_argument_spec)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg, folder_size, disk_usage
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import SippDbError, describe_target
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
+    SiteError, open_site, site_argument_spec)
 
 COURT_ROWS = (
     ('nama', 62), ('kode_pn', 61), ('kode_satker', 82), ('idpn', 81), ('nama_pt', 76), ('jenis_pengadilan', 83))
-LOGIN_KEYS = ('login_host', 'login_port', 'login_user', 'login_password', 'login_unix_socket', 'login_db',
-              'connect_timeout')
 
 
-class _Failure(Exception):
-    def __init__(self, key, **params):
-        super(_Failure, self).__init__(key)
-        self.key = key
-        self.params = params
-
-
-def _error_text(lang, exc, config_file):
-    """Render a SippConfigError/SippDbError/_Failure as a user message (no password ever in its params)."""
-    params = dict(getattr(exc, 'params', {}) or {})
-    params.setdefault('file', config_file)
-    key = getattr(exc, 'code', None) or getattr(exc, 'key', None)
-    return msg(lang, key, **params)
-
-
-def _open_app(module, path):
-    """Parse database.php of ``path``, connect, read the version. Returns a dict; raises _Failure."""
-    lang = module.params['language']
-    config_file = os.path.join(path, DATABASE_PHP)
-    try:
-        config = parse_database_php(config_file)
-        group = module.params['db_group'] or config.default_group()
-        login = dict((k, module.params.get(k)) for k in LOGIN_KEYS)
-        params = connection_params(login=login, config=config, group=group)
-    except SippConfigError as exc:
-        raise _Failure('rendered', text=_error_text(lang, exc, config_file))
-    try:
-        conn = connect(params, module.params['db_client_backend'], module)
-    except SippDbError as exc:
-        raise _Failure('rendered', text=_error_text(lang, exc, config_file))
-    try:
-        version = conn.query_value('SELECT value FROM sys_config WHERE id = 80')
-    except SippDbError as exc:
-        conn.close()
-        raise _Failure('rendered', text=_error_text(lang, exc, config_file))
-    if version is None or not str(version).strip():
-        conn.close()
-        raise _Failure('rendered', text=msg(lang, 'version_missing', database=params.get('database') or ''))
-    return dict(path=path, config_file=config_file, config=config, group=group, params=params, conn=conn,
-                version=str(version).strip())
-
-
-def _sync_info(module, config):
-    lang = module.params['language']
+def _sync_info(module, site):
+    lang = site.language
     group = module.params['public_db_group']
     info = dict(status='unknown', reachable=None, group=group, host=None, database=None, stamp=None,
                 age_seconds=None, error=None)
-    if group not in config.groups:
+    if group not in site.config.groups:
         info['error'] = msg(lang, 'sync_group_missing', group=group)
         return info
     try:
-        params = connection_params(login={'connect_timeout': module.params['connect_timeout']}, config=config,
-                                   group=group)
-    except SippConfigError as exc:
-        info['error'] = _error_text(lang, exc, config.filename)
+        params = site.public_params(group)
+    except SiteError as exc:
+        info['error'] = exc.text
         return info
     info['host'] = params['host'] if not params.get('unix_socket') else 'localhost'
     info['database'] = params.get('database')
     try:
-        conn = connect(params, module.params['db_client_backend'], module)
-    except SippDbError as exc:
+        conn = site.public_connect(group)
+    except SiteError as exc:
         info['status'] = 'unreachable'
         info['reachable'] = False
         info['error'] = msg(lang, 'sync_unreachable', target=exc.params.get('target') or describe_target(params),
-                            error=exc.params.get('error') or exc.code)
+                            error=exc.params.get('error') or exc.key)
         return info
     info['reachable'] = True
     try:
@@ -456,10 +387,10 @@ def _sync_info(module, config):
     return info
 
 
-def _gather(module, chosen, candidates):
-    conn = chosen['conn']
-    params = chosen['params']
-    path = chosen['path']
+def _gather(module, site):
+    conn = site.conn
+    params = site.params
+    path = site.path
     rows = conn.query('SELECT id, value FROM sys_config WHERE id IN (1, 6, 61, 62, 76, 80, 81, 82, 83)')
     cfg = dict((int(r['id']), r['value']) for r in rows)
 
@@ -481,13 +412,13 @@ def _gather(module, chosen, candidates):
     return dict(
         app_path=path,
         app_folder=os.path.basename(path.rstrip(os.sep)),
-        app_candidates=candidates,
-        config_file=chosen['config_file'],
-        version=chosen['version'],
+        app_candidates=site.candidates,
+        config_file=site.config_file,
+        version=site.version,
         court=dict((name, cfg.get(row_id)) for name, row_id in COURT_ROWS),
         database=dict(
             name=db_name,
-            group=chosen['group'],
+            group=site.group,
             host=params['host'],
             port=None if params.get('unix_socket') else params['port'],
             socket=params.get('unix_socket'),
@@ -502,71 +433,32 @@ def _gather(module, chosen, candidates):
         app_size_bytes=app_size,
         disk=disk_usage(path),
         maintenance=dict(site_offline=(cfg.get(6) or '').strip() == '1', message=cfg.get(1)),
-        sync=_sync_info(module, chosen['config']),
+        sync=_sync_info(module, site),
         db_backend=conn.backend,
         python_version=platform.python_version(),
     )
 
 
 def run_module(module):
-    lang = module.params['language']
-    search_paths = module.params['search_paths'] or []
-    candidates = find_app_candidates(search_paths)
-    app_path = module.params['app_path']
-    if app_path:
-        app_path = os.path.abspath(app_path)
-        missing = app_missing_markers(app_path)
-        if missing:
-            module.fail_json(msg=msg(lang, 'app_path_invalid', path=app_path, missing=', '.join(missing)))
-        if app_path not in candidates:
-            candidates.insert(0, app_path)
-        to_try = [app_path]
-    else:
-        if not candidates:
-            module.fail_json(msg=msg(lang, 'no_app_found', paths=', '.join(search_paths) or '-'),
-                             search_paths=search_paths)
-        to_try = list(candidates)
-
-    chosen = None
-    errors = []
-    for path in to_try:
-        try:
-            chosen = _open_app(module, path)
-            break
-        except _Failure as exc:
-            errors.append((path, exc.params['text']))
-    if chosen is None:
-        if len(errors) == 1:
-            module.fail_json(msg=errors[0][1], app_path=errors[0][0], app_candidates=candidates)
-        module.fail_json(
-            msg=msg(lang, 'candidates_all_failed', paths=', '.join(to_try),
-                    errors=' | '.join('%s: %s' % item for item in errors)),
-            app_candidates=candidates)
-
-    if len(to_try) > 1:
-        module.warn(msg(lang, 'several_candidates', paths=', '.join(to_try), chosen=chosen['path']))
-    if chosen['params'].get('socket_found') is False:
-        module.warn(msg(lang, 'socket_not_found'))
-
     try:
-        sipp = _gather(module, chosen, candidates)
+        site = open_site(module)
+    except SiteError as exc:
+        module.fail_json(msg=exc.text, **exc.details)
+    try:
+        sipp = _gather(module, site)
     except SippDbError as exc:
-        module.fail_json(msg=_error_text(lang, exc, chosen['config_file']), app_path=chosen['path'])
+        module.fail_json(msg=site.error_text(exc), app_path=site.path)
     finally:
-        chosen['conn'].close()
+        site.close()
     return sipp
 
 
 def main():
-    argument_spec = dict(
-        app_path=dict(type='path'),
-        search_paths=dict(type='list', elements='path', default=list(DEFAULT_SEARCH_PATHS)),
-        db_group=dict(type='str'),
+    argument_spec = site_argument_spec()
+    argument_spec.update(
         public_db_group=dict(type='str', default='web'),
         gather_sizes=dict(type='bool', default=True),
-        language=dict(type='str', default=DEFAULT_LANGUAGE, choices=list(LANGUAGES)),
     )
-    argument_spec.update(sipp_login_argument_spec())
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     sipp = run_module(module)
     module.exit_json(changed=False, sipp=sipp)

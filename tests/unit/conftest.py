@@ -116,3 +116,12 @@ def mariadb_server():
     with MariaDB.scratch('unit-tests') as db:
         db.root_sql(_setup_sql(db))
         yield db
+
+
+@pytest.fixture(autouse=True)
+def _fresh_ansible_warnings():
+    """ansible-core keeps module warnings and deprecations process-wide: each test starts without earlier ones."""
+    from ansible.module_utils.common import warnings as common_warnings
+    for name in ('_global_warnings', '_global_deprecations'):
+        getattr(common_warnings, name).clear()
+    yield
