@@ -1,0 +1,565 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to pengadilan.sipp
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: sipp_db_backup
+short_description: Dump SIPP's database on the court server, verified, with a checksum manifest
+version_added: "1.0.0"
+description:
+  - "Dumps SIPP's database (and nothing else of the server) with C(mariadb-dump) or C(mysqldump) into one
+    compressed file on the court server, and writes a JSON manifest beside it holding, per table, the row count
+    and C(CHECKSUM TABLE) taken just before the dump, and a fingerprint of each table's definition (columns,
+    indexes, triggers): the yardstick a later restore is proved against."
+  - "The dump: C(--single-transaction --quick --routines --triggers --events --hex-blob --no-tablespaces
+    --skip-dump-date) and C(--default-character-set) set to the database's character set (C(latin1) on SIPP)
+    when every text column uses it, else C(utf8mb4). Only SIPP's database is named, without C(--databases): the
+    dump holds no C(CREATE DATABASE) nor C(USE), so it restores into the database the restoring client names."
+  - "The pipeline is checked at every stage (the effect of C(set -o pipefail) and more): the dump program's exit
+    status, the compressor's exit status (a compressor that dies stops the dump at once), the dump's last line
+    C(-- Dump completed), then C(zstd -t)/C(gzip -t) on the finished file, then its sha256. The file is written
+    under a temporary name (C(.<name>.*.part)) in the destination folder and renamed only when all of this passed;
+    on any failure the temporary file is removed and nothing else was changed."
+  - Credentials reach the dump program only through a private option file (mode 0600, in a folder of mode 0700,
+    removed afterwards) given as its first argument C(--defaults-extra-file); never on the command line (visible
+    in C(ps)) nor in the environment.
+  - "Free space is estimated before anything is written: the C(data_length + index_length) of the database's tables
+    (information_schema), times 0.5 for compressed output (SQL dumps compress 4 to 10 times; half is a
+    conservative figure) or times 1 without compression, times O(min_free_ratio). A shortfall fails the task
+    with what is needed and what is free, and nothing is written."
+  - SIPP must be in maintenance (C(SiteOffline = 1)) while this runs, so that the checksums of the manifest and the
+    dump describe the same data; the playbooks of this collection ensure it.
+  - Runs without any interaction, so it can be run with C(async) (a large database takes a while).
+  - Messages are in Bahasa Indonesia unless O(language=en).
+author:
+  - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
+options:
+  dest:
+    description:
+      - Path of the dump file on the court server, for example
+        C(/var/backups/sipp/SIPP-401234-2026-11-24-2130/database.sql.zst).
+      - Missing parent folders are created with mode 0700; the file gets mode 0600.
+      - When the file and its manifest already exist and the file's sha256 equals the manifest's, nothing is done
+        and the existing backup is returned (C(changed=false)), unless O(force=true).
+    type: path
+    required: true
+  compression:
+    description:
+      - V(auto) uses C(zstd) when the server has it, else C(gzip) (else none). V(zstd) and V(gzip) fail when the
+        program is missing. V(none) writes plain SQL.
+    type: str
+    choices: [auto, zstd, gzip, none]
+    default: auto
+  compression_level:
+    description:
+      - Compression level passed to the compressor (C(zstd) 1-19, default 3; C(gzip) 1-9, default 6).
+    type: int
+  manifest:
+    description:
+      - Path of the JSON manifest written beside the dump (mode 0600). Default C(<dest>.manifest.json).
+    type: path
+  min_free_ratio:
+    description:
+      - The free space of the destination's filesystem must be at least the estimated dump size times this ratio.
+      - V(0) disables the check.
+    type: float
+    default: 1.5
+  force:
+    description:
+      - Replace an existing O(dest) (a new dump is made in all cases). Without it, an existing O(dest) that its
+        manifest verifies is kept as it is, and one that does not verify stops the task.
+    type: bool
+    default: false
+  dump_charset:
+    description:
+      - C(--default-character-set) of the dump. V(auto) uses the database's character set when every text column
+        uses it, else C(utf8mb4).
+    type: str
+    default: auto
+extends_documentation_fragment:
+  - pengadilan.sipp.sipp_site
+  - pengadilan.sipp.sipp_login
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Estimates the size and checks the free space and the tools; writes nothing.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+notes:
+  - Needs C(mariadb-dump) or C(mysqldump) on the court server (package C(mariadb) on CentOS 7), and C(zstd) or
+    C(gzip) for compressed output.
+  - The manifest's checksums are comparable only on the same database server (MySQL and MariaDB, and their
+    versions, compute C(CHECKSUM TABLE) differently).
+seealso:
+  - module: pengadilan.sipp.sipp_db_restore
+  - name: mysqldump
+    description: Options of the dump program.
+    link: https://mariadb.com/kb/en/mariadb-dump/
+'''
+
+EXAMPLES = r'''
+- name: Dump SIPP's database while SIPP is in maintenance
+  pengadilan.sipp.sipp_db_backup:
+    dest: "/var/backups/sipp/SIPP-{{ kode_satker }}-{{ now(fmt='%Y-%m-%d-%H%M') }}/database.sql.zst"
+  async: 7200
+  poll: 15
+  register: sipp_db_dump
+
+- name: Show where it went
+  ansible.builtin.debug:
+    msg: "{{ sipp_db_dump.backup.dest }} sha256 {{ sipp_db_dump.backup.sha256 }}"
+
+- name: Preview (size estimate and free space only)
+  pengadilan.sipp.sipp_db_backup:
+    dest: /var/backups/sipp/test/database.sql.gz
+    compression: gzip
+    language: en
+  check_mode: true
+  register: estimate
+'''
+
+RETURN = r'''
+backup:
+  description: The backup made (or, in check mode, the estimate).
+  returned: always
+  type: dict
+  contains:
+    dest:
+      description: Path of the dump file.
+      returned: always
+      type: str
+      sample: /var/backups/sipp/SIPP-401234-2026-11-24-2130/database.sql.zst
+    sha256:
+      description: sha256 of the dump file; null in check mode.
+      returned: always
+      type: str
+      sample: 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08
+    size_bytes:
+      description: Size of the dump file; null in check mode.
+      returned: always
+      type: int
+      sample: 73400320
+    uncompressed_bytes:
+      description: Size of the SQL text the dump program wrote; null in check mode or when an existing backup is kept.
+      returned: always
+      type: int
+      sample: 734003200
+    compression:
+      description: V(zstd), V(gzip) or V(none).
+      returned: always
+      type: str
+      sample: zstd
+    manifest:
+      description: Path of the JSON manifest.
+      returned: always
+      type: str
+      sample: /var/backups/sipp/SIPP-401234-2026-11-24-2130/database.sql.zst.manifest.json
+    tables:
+      description: Number of tables in the manifest (in check mode, of the database).
+      returned: always
+      type: int
+      sample: 312
+    duration_seconds:
+      description: Time taken, in seconds.
+      returned: always
+      type: float
+      sample: 42.5
+    database:
+      description: Name of the database dumped.
+      returned: always
+      type: str
+      sample: SIPP
+    sipp_version:
+      description: SIPP version of the database (C(sys_config) id 80).
+      returned: always
+      type: str
+      sample: 5.2.0
+    server_version:
+      description: Version of the database server.
+      returned: always
+      type: str
+      sample: 5.5.68-MariaDB
+    estimated_bytes:
+      description: Estimated size of the dump file (before O(min_free_ratio)).
+      returned: always
+      type: int
+      sample: 367001600
+    free_bytes:
+      description: Free space of the destination's filesystem before the dump.
+      returned: always
+      type: int
+      sample: 53687091200
+    dump_program:
+      description: The dump program used.
+      returned: always
+      type: str
+      sample: /usr/bin/mysqldump
+    charset:
+      description: C(--default-character-set) of the dump.
+      returned: always
+      type: str
+      sample: latin1
+    kept_existing:
+      description: True when an existing verified backup at O(dest) was kept.
+      returned: always
+      type: bool
+      sample: false
+'''
+
+import os
+import socket
+import tempfile
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg, disk_usage
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import SippDbError, client_credentials
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
+    COMPRESSIONS, COMPRESSED_FRACTION, DumpError, choose_compression, compress_command, dump_command,
+    dump_help, dump_to_file, existing_ancestor, find_dump_program, make_private_dirs, read_manifest, sha256_file,
+    table_structures, view_digest,
+    test_command, write_json_private)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import table_checksums
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
+    SiteError, open_site, site_argument_spec)
+
+MANIFEST_FORMAT = 1
+
+MESSAGES = {
+    'id': {
+        'dump_missing': (
+            "Program mariadb-dump/mysqldump tidak ditemukan di server ini. Tidak ada yang ditulis. Pasang paket "
+            "klien MariaDB/MySQL (mis. yum install mariadb) lalu ulangi."),
+        'compressor_missing': (
+            "Program kompresi {program} tidak ditemukan di server ini. Tidak ada yang ditulis. Pasang {program}, "
+            "atau gunakan compression=auto (zstd bila ada, jika tidak gzip)."),
+        'not_enough_space': (
+            "Ruang kosong di {path} tidak cukup untuk cadangan basis data {database}: tersedia {free}, dibutuhkan "
+            "{needed} (perkiraan ukuran {estimate} x min_free_ratio {ratio}). Tidak ada yang ditulis. Pilih tujuan "
+            "lain (dest, mis. disk eksternal) atau kosongkan ruang di {path}, lalu ulangi."),
+        'dest_unwritable': (
+            "Folder tujuan {folder} tidak dapat dibuat atau ditulisi: {error}. Tidak ada yang ditulis. Periksa "
+            "jalur dest dan hak aksesnya (modul harus berjalan sebagai root, gunakan become: true)."),
+        'dest_exists_unverified': (
+            "Berkas {dest} sudah ada tetapi tidak cocok dengan manifestnya ({reason}). Berkas itu tidak disentuh. "
+            "Pilih dest lain, atau gunakan force=true untuk menggantinya dengan cadangan baru."),
+        'step_failed': (
+            "Pencadangan basis data {database} gagal pada tahap {step} ({program}): {detail}. Berkas sementara "
+            "sudah dihapus; tidak ada berkas lain yang diubah dan basis data tidak disentuh. {advice}"),
+        'checksums_failed': (
+            "Checksum tabel basis data {database} tidak dapat dihitung: {error}. Tidak ada yang ditulis. Periksa "
+            "bahwa pengguna basis data berhak membaca semua tabel SIPP, lalu ulangi."),
+        'manifest_failed': (
+            "Manifest {manifest} tidak dapat ditulis: {error}. Berkas cadangan sementara sudah dihapus; tidak ada "
+            "yang lain diubah. Periksa ruang kosong dan hak akses folder tujuan, lalu ulangi."),
+        'query_failed': (
+            "Informasi basis data {database} tidak dapat dibaca: {error}. Tidak ada yang ditulis. Periksa hak "
+            "pengguna basis data, lalu ulangi."),
+        'advice_dump': "Periksa pesan di atas (hak akses pengguna basis data, server basis data berjalan), lalu ulangi.",
+        'advice_compress': (
+            "Periksa ruang kosong di folder tujuan (df -h) dan program kompresinya, atau gunakan compression "
+            "lain, lalu ulangi."),
+        'advice_write': "Periksa ruang kosong dan hak akses folder tujuan (df -h), lalu ulangi.",
+        'advice_end_marker': (
+            "Dump terpotong: periksa log server basis data (mis. koneksi terputus, max_allowed_packet), lalu ulangi."),
+        'advice_test': "Berkas hasil kompresi rusak: periksa disk tujuan (df -h, dmesg), lalu ulangi.",
+    },
+    'en': {
+        'dump_missing': (
+            "No mariadb-dump/mysqldump program was found on this server. Nothing was written. Install the "
+            "MariaDB/MySQL client package (e.g. yum install mariadb) and run again."),
+        'compressor_missing': (
+            "The compressor {program} was not found on this server. Nothing was written. Install {program}, or use "
+            "compression=auto (zstd when present, else gzip)."),
+        'not_enough_space': (
+            "Not enough free space in {path} for the backup of database {database}: {free} free, {needed} needed "
+            "(estimated size {estimate} x min_free_ratio {ratio}). Nothing was written. Choose another destination "
+            "(dest, e.g. an external disk) or free space in {path}, then run again."),
+        'dest_unwritable': (
+            "The destination folder {folder} cannot be created or written: {error}. Nothing was written. Check the "
+            "dest path and its permissions (the module must run as root: use become: true)."),
+        'dest_exists_unverified': (
+            "{dest} already exists but does not match its manifest ({reason}). That file was not touched. Choose "
+            "another dest, or use force=true to replace it with a new backup."),
+        'step_failed': (
+            "The backup of database {database} failed at step {step} ({program}): {detail}. The temporary file was "
+            "removed; no other file was changed and the database was not touched. {advice}"),
+        'checksums_failed': (
+            "The table checksums of database {database} cannot be computed: {error}. Nothing was written. Check "
+            "that the database user may read every SIPP table, then run again."),
+        'manifest_failed': (
+            "The manifest {manifest} cannot be written: {error}. The temporary dump file was removed; nothing else "
+            "was changed. Check the destination's free space and permissions, then run again."),
+        'query_failed': (
+            "Database {database}'s information cannot be read: {error}. Nothing was written. Check the database "
+            "user's privileges, then run again."),
+        'advice_dump': "Check the message above (database user's privileges, database server running), then run again.",
+        'advice_compress': (
+            "Check the free space of the destination (df -h) and the compressor, or choose another compression, "
+            "then run again."),
+        'advice_write': "Check the free space and permissions of the destination (df -h), then run again.",
+        'advice_end_marker': (
+            "The dump was cut short: check the database server's log (lost connection, max_allowed_packet), then "
+            "run again."),
+        'advice_test': "The compressed file is damaged: check the destination disk (df -h, dmesg), then run again.",
+    },
+}
+
+
+def _m(lang, key, **params):
+    return msg(lang, key, catalogue=MESSAGES, **params)
+
+
+def human(n):
+    """Bytes as a short human figure (1.5 GiB)."""
+    n = float(n or 0)
+    for unit in ('B', 'KiB', 'MiB', 'GiB', 'TiB'):
+        if abs(n) < 1024 or unit == 'TiB':
+            return ('%d %s' % (n, unit)) if unit == 'B' else ('%.1f %s' % (n, unit))
+        n /= 1024.0
+
+
+def _now():
+    return time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
+
+
+class Backup(object):
+    def __init__(self, module, site):
+        self.module = module
+        self.site = site
+        self.lang = site.language
+        self.params = module.params
+        self.database = site.database
+        self.secrets = [site.params.get('password')]
+        self.dest = None
+
+    def fail(self, key, **params):
+        self.module.fail_json(msg=_m(self.lang, key, **params), **self.extra)
+
+    @property
+    def extra(self):
+        return dict(backup=dict(dest=self.dest, database=self.database))
+
+    def objects(self):
+        """Routines, triggers, events and views of the database (names), for the manifest."""
+        conn = self.site.conn
+        db = self.database
+        views = conn.query("SELECT TABLE_NAME AS name, VIEW_DEFINITION AS definition FROM information_schema.VIEWS "
+                           "WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME", (db,))
+        routines = conn.query("SELECT ROUTINE_NAME AS name, ROUTINE_TYPE AS type FROM information_schema.ROUTINES "
+                              "WHERE ROUTINE_SCHEMA = %s ORDER BY ROUTINE_TYPE, ROUTINE_NAME", (db,))
+        triggers = conn.query("SELECT TRIGGER_NAME AS name, EVENT_OBJECT_TABLE AS tbl FROM "
+                              "information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = %s ORDER BY TRIGGER_NAME", (db,))
+        try:
+            events = conn.query("SELECT EVENT_NAME AS name FROM information_schema.EVENTS WHERE EVENT_SCHEMA = %s "
+                                "ORDER BY EVENT_NAME", (db,))
+        except SippDbError:
+            events = []
+        return dict(
+            views=[r['name'] for r in views],
+            view_definitions=dict((r['name'], view_digest(r.get('definition'))) for r in views),
+            routines=[dict(name=r['name'], type=r['type']) for r in routines],
+            triggers=[dict(name=r['name'], table=r['tbl']) for r in triggers],
+            events=[r['name'] for r in events],
+        )
+
+    def charset(self):
+        choice = self.params['dump_charset']
+        if choice and choice != 'auto':
+            return choice
+        conn = self.site.conn
+        db_charset = conn.query_value(
+            'SELECT DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s',
+            (self.database,)) or 'utf8mb4'
+        others = conn.query_value(
+            "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s AND CHARACTER_SET_NAME "
+            "IS NOT NULL AND CHARACTER_SET_NAME <> %s", (self.database, db_charset))
+        if int(float(others or 0)) == 0:
+            return db_charset
+        return 'utf8mb4'
+
+    def existing(self, manifest_path):
+        """The backup already at dest, when its manifest verifies it: dict, or a reason string."""
+        try:
+            manifest = read_manifest(manifest_path)
+        except (OSError, ValueError) as exc:
+            return 'manifest %s: %s' % (manifest_path, exc)
+        want = (manifest.get('dump') or {}).get('sha256')
+        try:
+            got = sha256_file(self.dest)
+        except OSError as exc:
+            return '%s: %s' % (self.dest, exc.strerror or exc)
+        if not want or want != got:
+            return 'sha256 %s, manifest %s' % (got, want)
+        return manifest
+
+    def run(self):
+        module = self.module
+        started = time.time()
+        started_iso = _now()
+        self.dest = dest = os.path.abspath(self.params['dest'])
+        manifest_path = os.path.abspath(self.params['manifest'] or dest + '.manifest.json')
+        folder = os.path.dirname(dest)
+
+        if os.path.isdir(dest):
+            self.fail('dest_unwritable', folder=dest, error='dest is a folder, not a file path')
+        if os.path.exists(dest) and not self.params['force']:
+            found = self.existing(manifest_path)
+            if isinstance(found, dict):
+                dump = found.get('dump') or {}
+                return False, dict(
+                    dest=dest, sha256=dump.get('sha256'), size_bytes=os.path.getsize(dest),
+                    uncompressed_bytes=dump.get('uncompressed_bytes'), compression=dump.get('compression'),
+                    manifest=manifest_path, tables=len(found.get('tables') or {}),
+                    duration_seconds=round(time.time() - started, 3), database=found.get('database'),
+                    sipp_version=found.get('sipp_version'), server_version=found.get('server_version'),
+                    estimated_bytes=None, free_bytes=None, dump_program=dump.get('program'),
+                    charset=dump.get('charset'), kept_existing=True)
+            self.fail('dest_exists_unverified', dest=dest, reason=found)
+
+        program = find_dump_program(module)
+        if not program:
+            self.fail('dump_missing')
+        try:
+            kind, compressor = choose_compression(self.params['compression'], module)
+        except DumpError as exc:
+            self.fail('compressor_missing', program=exc.program)
+
+        conn = self.site.conn
+        try:
+            size = conn.query_value(
+                'SELECT COALESCE(SUM(data_length + index_length), 0) FROM information_schema.TABLES '
+                'WHERE table_schema = %s', (self.database,))
+            table_count = int(float(conn.query_value(
+                "SELECT COUNT(*) FROM information_schema.TABLES WHERE table_schema = %s AND "
+                "table_type = 'BASE TABLE'", (self.database,)) or 0))
+            charset = self.charset()
+        except SippDbError as exc:
+            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.code)
+        raw = int(float(size or 0))
+        estimate = int(raw * (COMPRESSED_FRACTION if kind != 'none' else 1.0))
+        ratio = float(self.params['min_free_ratio'] or 0)
+        needed = int(estimate * ratio)
+        measured = existing_ancestor(folder)
+        free = disk_usage(measured)['free_bytes']
+        result = dict(dest=dest, sha256=None, size_bytes=None, uncompressed_bytes=None, compression=kind,
+                      manifest=manifest_path, tables=table_count, duration_seconds=None, database=self.database,
+                      sipp_version=self.site.version, server_version=conn.server_version, estimated_bytes=estimate,
+                      free_bytes=free, dump_program=program, charset=charset, kept_existing=False)
+        if ratio > 0 and free < needed:
+            self.fail('not_enough_space', path=measured, database=self.database, free=human(free),
+                      needed=human(needed), estimate=human(estimate), ratio=ratio)
+        if module.check_mode:
+            result['duration_seconds'] = round(time.time() - started, 3)
+            return True, result
+
+        try:
+            make_private_dirs(folder)
+        except OSError as exc:
+            self.fail('dest_unwritable', folder=folder, error=exc.strerror or str(exc))
+
+        try:
+            checksums = table_checksums(conn, self.database)
+            structures = table_structures(conn, self.database)
+            objects = self.objects()
+        except SippDbError as exc:
+            self.fail('checksums_failed', database=self.database, error=exc.params.get('error') or exc.code)
+
+        try:
+            fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(dest), suffix='.part', dir=folder)
+            os.close(fd)
+            os.unlink(tmp)  # dump_to_file creates it exclusively (O_EXCL), mode 0600
+        except OSError as exc:
+            self.fail('dest_unwritable', folder=folder, error=exc.strerror or str(exc))
+
+        help_text = dump_help(program)
+        try:
+            with client_credentials(self.site.params) as creds:
+                argv = dump_command(program, creds['defaults_arg'], self.database, charset, help_text)
+                compress_argv = compress_command(kind, compressor, self.params['compression_level']) \
+                    if kind != 'none' else None
+                test_argv = test_command(kind, compressor, tmp) if kind != 'none' else None
+                info = dump_to_file(argv, compress_argv, tmp, env=creds['env'], secrets=self.secrets,
+                                    test_argv=test_argv)
+        except DumpError as exc:
+            self.fail('step_failed', database=self.database, step=exc.step, program=exc.program or program,
+                      detail=exc.detail, advice=_m(self.lang, 'advice_%s' % exc.step))
+        try:
+            digest = sha256_file(tmp)
+            size_bytes = os.path.getsize(tmp)
+            finished_iso = _now()
+            manifest = dict(
+                format=MANIFEST_FORMAT,
+                created_by='pengadilan.sipp.sipp_db_backup',
+                host=socket.gethostname(),
+                app_path=self.site.path,
+                database=self.database,
+                sipp_version=self.site.version,
+                server_version=conn.server_version,
+                started=started_iso,
+                finished=finished_iso,
+                dump=dict(file=os.path.basename(dest), sha256=digest, size_bytes=size_bytes,
+                          uncompressed_bytes=info['uncompressed_bytes'], sql_sha256=info['sql_sha256'],
+                          compression=kind, charset=charset, program=os.path.basename(program),
+                          options=[a for a in argv[2:] if a.startswith('--') and a != '--'],
+                          databases_option=False),
+                tables=checksums,
+                structures=structures,
+                views=objects['views'],
+                view_definitions=objects['view_definitions'],
+                routines=objects['routines'],
+                triggers=objects['triggers'],
+                events=objects['events'],
+            )
+            write_json_private(manifest_path, manifest)
+        except (OSError, ValueError) as exc:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+            self.fail('manifest_failed', manifest=manifest_path, error=getattr(exc, 'strerror', None) or str(exc))
+        try:
+            os.rename(tmp, dest)
+        except OSError as exc:
+            os.unlink(tmp)
+            if os.path.exists(manifest_path):
+                os.unlink(manifest_path)
+            self.fail('dest_unwritable', folder=folder, error=exc.strerror or str(exc))
+        if info.get('dump_stderr'):
+            module.warn(info['dump_stderr'])
+        result.update(sha256=digest, size_bytes=size_bytes, uncompressed_bytes=info['uncompressed_bytes'],
+                      tables=len(checksums), duration_seconds=round(time.time() - started, 3))
+        return True, result
+
+
+def main():
+    argument_spec = site_argument_spec()
+    argument_spec.update(
+        dest=dict(type='path', required=True),
+        compression=dict(type='str', default='auto', choices=list(COMPRESSIONS)),
+        compression_level=dict(type='int'),
+        manifest=dict(type='path'),
+        min_free_ratio=dict(type='float', default=1.5),
+        force=dict(type='bool', default=False),
+        dump_charset=dict(type='str', default='auto'),
+    )
+    module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
+    try:
+        site = open_site(module)
+    except SiteError as exc:
+        module.fail_json(msg=exc.text, **exc.details)
+    try:
+        changed, backup = Backup(module, site).run()
+    finally:
+        site.close()
+    module.exit_json(changed=changed, backup=backup)
+
+
+if __name__ == '__main__':
+    main()
