@@ -208,6 +208,8 @@ class Region:
                     "ansible_connection": "local",
                     "ansible_python_interpreter": sys.executable,
                     "sipp_search_paths": [str(court.root / "var/www/html")],
+                    # the court's own /var/backups (in ssh mode the real path is the court's own)
+                    "sipp_backup_dir": str(court.root / "var/backups/sipp"),
                 })
             grp = groups.setdefault(info["group"], {"hosts": {}, "vars": {"sipp_pengadilan_tinggi": info["nama_pt"]}})
             grp["hosts"][info["id"]] = hv

@@ -1,0 +1,153 @@
+"""The backup role (SOP step 2) through ansible-runner against real simulated courts: verified, root-only,
+incremental, refused when the disk is short, retention that never drops the newest verified backup."""
+import contextlib
+import json
+import re
+import shutil
+import stat
+
+import pytest
+import yaml
+
+from sippsim.court import SIPP_DB, http_get
+from sipptest import REPO, run_playbook, start_region, task_results
+
+PLAYBOOK = "pengadilan.sipp.backup"
+
+
+@pytest.fixture(scope="module")
+def court1():
+    reg = start_region("spr", 1, "local")
+    yield reg
+    reg.down()
+    shutil.rmtree(reg.dir, ignore_errors=True)
+
+
+def backups(court):
+    root = court.root / "var/backups/sipp"
+    return sorted(p for p in root.iterdir() if p.is_dir()) if root.exists() else []
+
+
+def checksums(court):
+    conn = court.sipp_server().connect(SIPP_DB)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT table_name FROM information_schema.tables WHERE table_schema=%s "
+                        "AND table_type='BASE TABLE'", (SIPP_DB,))
+            tables = [r[0] for r in cur.fetchall()]
+            cur.execute("CHECKSUM TABLE %s" % ", ".join("`%s`" % t for t in tables))
+            return {name.split(".", 1)[1]: str(value) for name, value in cur.fetchall()}
+    finally:
+        conn.close()
+
+
+@contextlib.contextmanager
+def in_maintenance(court):
+    """The court as the backup role leaves it while dumping: offline with the role's default message."""
+    defaults = yaml.safe_load((REPO / "roles/backup/defaults/main.yml").read_text())
+    conn = court.sipp_server().connect(SIPP_DB)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT id, value FROM sys_config WHERE id IN (1, 6)")
+            saved = dict(cur.fetchall())
+            cur.execute("UPDATE sys_config SET value = %s WHERE id = 1", (defaults["sipp_backup_maintenance_message"],))
+            cur.execute("UPDATE sys_config SET value = '1' WHERE id = 6")
+        yield
+    finally:
+        with conn.cursor() as cur:
+            for rid, value in saved.items():
+                cur.execute("UPDATE sys_config SET value = %s WHERE id = %s", (value, rid))
+        conn.close()
+
+
+def site_offline(court):
+    conn = court.sipp_server().connect(SIPP_DB)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT value FROM sys_config WHERE id = 6")
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
+
+
+def test_backup_is_verified_root_only_and_incremental(court1, collection):
+    court = court1.courts()[0]
+    r = run_playbook(PLAYBOOK, court1.inventory_path)
+    assert r.status == "successful", r.stdout.read()
+    first = backups(court)
+    assert len(first) == 1
+    b = first[0]
+    assert re.fullmatch(r"SIPP-%s-\d{4}-\d{2}-\d{2}-\d{4}" % court.info["kode_satker"], b.name), b.name
+    record = json.loads((b / "BACKUP.json").read_text())
+    assert record["verified"] is True and record["version"] == court.info["version"]
+    # everything readable by root alone
+    for p in [b] + list(b.rglob("*")):
+        mode = stat.S_IMODE(p.lstat().st_mode)
+        assert mode == (0o700 if p.is_dir() else 0o600), "%s has mode %o" % (p, mode)
+    # the dump's manifest is the yardstick of "nothing lost": it equals the live tables
+    # (taken in maintenance: sys_config then holds SiteOffline = 1 and the maintenance message)
+    manifest = json.loads(next(b.glob("database.sql*.manifest.json")).read_text())
+    with in_maintenance(court):
+        live = checksums(court)
+    assert {t: str(v["checksum"]) for t, v in manifest["tables"].items()} == live
+    # the application folder and uploads are all there
+    src = sorted(str(p.relative_to(court.app_dir)) for p in court.app_dir.rglob("*") if p.is_file())
+    dst = sorted(str(p.relative_to(b / "app")) for p in (b / "app").rglob("*") if p.is_file())
+    assert src == dst and record["app_files"] == len(src)
+    # SIPP is back online
+    assert site_offline(court) == "0" and http_get(court.url)[0] == 200
+
+    # the second backup links unchanged files to the first instead of copying them
+    new_doc = court.app_dir / "resources/file/baru.pdf"
+    new_doc.write_bytes(b"%PDF-1.4 new upload")
+    r = run_playbook(PLAYBOOK, court1.inventory_path)
+    assert r.status == "successful", r.stdout.read()
+    second = [p for p in backups(court) if p != b][0]
+    for rel in dst[:50]:
+        assert (second / "app" / rel).stat().st_ino == (b / "app" / rel).stat().st_ino, rel
+    assert (second / "app/resources/file/baru.pdf").stat().st_nlink == 1
+    assert json.loads((second / "BACKUP.json").read_text())["linked_to"] == b.name
+
+
+def test_retention_keeps_n_and_the_newest_verified(court1, collection):
+    court = court1.courts()[0]
+    root = court.root / "var/backups/sipp"
+    # an unverified leftover newer than everything (a run killed half-way) must not push out the newest verified
+    for i in range(2):
+        r = run_playbook(PLAYBOOK, court1.inventory_path, extravars={"sipp_backup_keep": 2})
+        assert r.status == "successful", r.stdout.read()
+    leftover = root / ("SIPP-%s-2999-12-31-2359" % court.info["kode_satker"])
+    leftover.mkdir(mode=0o700)
+    r = run_playbook(PLAYBOOK, court1.inventory_path, extravars={"sipp_backup_keep": 1})
+    assert r.status == "successful", r.stdout.read()
+    left = backups(court)
+    verified = [p for p in left if (p / "BACKUP.json").exists()]
+    assert len(verified) == 1 and leftover in left
+    assert len(left) == 2
+
+
+def test_short_disk_stops_before_anything_changes(court1, collection):
+    court = court1.courts()[0]
+    before = backups(court)
+    r = run_playbook(PLAYBOOK, court1.inventory_path, extravars={"sipp_backup_space_margin_percent": 10 ** 12})
+    assert r.status == "failed"
+    failed = [res for res in task_results(r, "Pastikan ruang disk cukup sebelum mulai").values()]
+    assert failed and "tidak cukup" in failed[0]["msg"] and "Tidak ada yang diubah" in failed[0]["msg"]
+    assert backups(court) == before
+    assert site_offline(court) == "0"
+
+
+def test_backup_over_ssh():
+    reg = start_region("sbs", 1, "ssh")
+    try:
+        r = run_playbook(PLAYBOOK, reg.inventory_path)
+        assert r.status == "successful", r.stdout.read()
+        court = reg.courts()[0]
+        made = backups(court)  # the court's /var/backups/sipp, seen from the host
+        assert len(made) == 1 and (made[0] / "BACKUP.json").exists()
+        assert json.loads((made[0] / "BACKUP.json").read_text())["app_path"] == "/var/www/html/%s" % \
+            court.info["app_folder"]
+        assert site_offline(court) == "0"
+    finally:
+        reg.down()
+        shutil.rmtree(reg.dir, ignore_errors=True)
