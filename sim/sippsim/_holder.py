@@ -10,8 +10,9 @@ import socket
 import subprocess
 import sys
 
-BINDS = ["var/www/html", "var/lib/mysql", "var/log/mysql", "var/backups", "run", "root", "etc/mysql", "etc/ssh",
-         "tmp"]
+# Folders each court has to itself; any other path inside a court is the host's own.
+BINDS = ["var/www/html", "var/lib/mysql", "var/lib/pengadilan-sipp", "var/log/mysql", "var/backups", "run", "root",
+         "etc/mysql", "etc/ssh", "tmp"]
 
 
 def main():
