@@ -724,53 +724,11 @@ def run_client_sql(client, params, database, sql, secrets=(), timeout=None):
 
 # ------------------------------------------------------------------------------------------- manifests
 
-def table_structures(conn, database, tables=None):
-    """``{table: sha256}`` of each base table's definition: its columns (name, position, type, nullability, default,
-    character set, collation, extra), indexes, engine, collation and triggers, from information_schema.
-
-    ``CHECKSUM TABLE`` does not see a renamed column whose type and data are unchanged; this does. Comparable only on
-    the same server (as the checksums). ``tables``: only these (default all base tables).
-    """
-    parts = {}
-
-    def add(table, text):
-        if tables is not None and table not in tables:
-            return
-        parts.setdefault(table, []).append(text)
-
-    for row in conn.query(
-            "SELECT TABLE_NAME AS t, ENGINE AS e, TABLE_COLLATION AS c FROM information_schema.TABLES "
-            "WHERE TABLE_SCHEMA = %s AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME", (database,)):
-        add(row['t'], 'table|%s|%s' % (row.get('e'), row.get('c')))
-    known = set(parts)
-    for row in conn.query(
-            "SELECT TABLE_NAME AS t, COLUMN_NAME AS n, ORDINAL_POSITION AS p, COLUMN_TYPE AS ty, IS_NULLABLE AS nu, "
-            "COLUMN_DEFAULT AS d, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co, EXTRA AS x "
-            "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME, ORDINAL_POSITION",
-            (database,)):
-        if row['t'] in known:
-            add(row['t'], 'column|%s' % json.dumps([row.get(k) for k in ('n', 'p', 'ty', 'nu', 'd', 'cs', 'co', 'x')]))
-    for row in conn.query(
-            "SELECT TABLE_NAME AS t, INDEX_NAME AS i, SEQ_IN_INDEX AS s, COLUMN_NAME AS n, NON_UNIQUE AS u, "
-            "SUB_PART AS sp, INDEX_TYPE AS ty FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = %s "
-            "ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX", (database,)):
-        if row['t'] in known:
-            add(row['t'], 'index|%s' % json.dumps([row.get(k) for k in ('i', 's', 'n', 'u', 'sp', 'ty')]))
-    for row in conn.query(
-            "SELECT EVENT_OBJECT_TABLE AS t, TRIGGER_NAME AS n, EVENT_MANIPULATION AS m, ACTION_TIMING AS w, "
-            "ACTION_STATEMENT AS a FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = %s "
-            "ORDER BY EVENT_OBJECT_TABLE, TRIGGER_NAME", (database,)):
-        if row['t'] in known:
-            add(row['t'], 'trigger|%s' % json.dumps([row.get(k) for k in ('n', 'm', 'w', 'a')]))
-    return dict((table, hashlib.sha256('\n'.join(lines).encode('utf-8')).hexdigest())
-                for table, lines in parts.items())
-
-
 def compare_checksums(expected, actual, tables=None, expected_structures=None, actual_structures=None):
     """Differences between two ``table_checksums`` results, for ``tables`` (default: every table of ``expected``).
 
-    With ``expected_structures``/``actual_structures`` (from :func:`table_structures`), a table whose definition
-    differs is a difference too, even when its rows and checksum are equal.
+    With ``expected_structures``/``actual_structures`` (from ``sipp_integrity.table_structures``), a table whose
+    definition differs is a difference too, even when its rows and checksum are equal.
 
     Returns a list of dict(table, problem (missing|changed|structure), expected_rows, actual_rows,
     expected_checksum, actual_checksum), sorted by table.

@@ -1,8 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to pengadilan.sipp
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Integrity figures of a SIPP database: per-table row counts and checksums, the LIPA 1 report, the "kinerja"
-dashboard figures, the row counts of the case tables, and the comparison of two snapshots.
+"""Integrity figures of a SIPP database: per-table row counts, checksums and definition fingerprints, the LIPA 1
+report, the "kinerja" dashboard figures, the row counts of the case tables, and the comparison of two snapshots.
 
 Works on a connection of ``sipp_db`` (either backend: every value comes back as text or None) against MySQL 5.x and
 MariaDB 5.5 and later. Only ``information_schema``, ``COUNT(*)``, ``CHECKSUM TABLE`` and plain SELECTs are used;
@@ -16,6 +16,8 @@ __metaclass__ = type
 
 import datetime
 import decimal
+import hashlib
+import json
 
 # Tables per statement: keeps each statement (one client process with the CLI backend) of a sane size.
 CHUNK = 50
@@ -93,7 +95,8 @@ def table_checksums(conn, database, tables=None):
     ``CHECKSUM TABLE`` reads the whole table without a lock that stops writers: the figures are consistent only while
     SIPP is in maintenance (SiteOffline = 1, nobody writing), which is when the backup and verify steps run. Checksums
     are comparable only on the same server (MySQL and MariaDB, and their versions, compute them differently) and
-    change when a table's definition changes (that is what ``ignore_tables`` of :func:`compare_snapshots` is for).
+    change when a table's definition changes (that is what ``ignore_tables`` of :func:`compare_snapshots` is for),
+    but not always: a renamed column leaves them equal, which :func:`table_structures` sees.
     """
     present = base_tables(conn, database)
     if tables is not None:
@@ -105,6 +108,48 @@ def table_checksums(conn, database, tables=None):
     for table in present:
         result[table] = {'rows': counts.get(table, 0), 'checksum': sums.get(table)}
     return result
+
+
+def table_structures(conn, database, tables=None):
+    """``{table: sha256}`` of each base table's definition: its columns (name, position, type, nullability, default,
+    character set, collation, extra), indexes, engine, collation and triggers, from information_schema.
+
+    ``CHECKSUM TABLE`` does not see a renamed column whose type and data are unchanged; this does. Comparable only on
+    the same server (as the checksums). ``tables``: only these (default all base tables).
+    """
+    parts = {}
+
+    def add(table, text):
+        if tables is not None and table not in tables:
+            return
+        parts.setdefault(table, []).append(text)
+
+    for row in conn.query(
+            "SELECT TABLE_NAME AS t, ENGINE AS e, TABLE_COLLATION AS c FROM information_schema.TABLES "
+            "WHERE TABLE_SCHEMA = %s AND TABLE_TYPE = 'BASE TABLE' ORDER BY TABLE_NAME", (database,)):
+        add(row['t'], 'table|%s|%s' % (row.get('e'), row.get('c')))
+    known = set(parts)
+    for row in conn.query(
+            "SELECT TABLE_NAME AS t, COLUMN_NAME AS n, ORDINAL_POSITION AS p, COLUMN_TYPE AS ty, IS_NULLABLE AS nu, "
+            "COLUMN_DEFAULT AS d, CHARACTER_SET_NAME AS cs, COLLATION_NAME AS co, EXTRA AS x "
+            "FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s ORDER BY TABLE_NAME, ORDINAL_POSITION",
+            (database,)):
+        if row['t'] in known:
+            add(row['t'], 'column|%s' % json.dumps([row.get(k) for k in ('n', 'p', 'ty', 'nu', 'd', 'cs', 'co', 'x')]))
+    for row in conn.query(
+            "SELECT TABLE_NAME AS t, INDEX_NAME AS i, SEQ_IN_INDEX AS s, COLUMN_NAME AS n, NON_UNIQUE AS u, "
+            "SUB_PART AS sp, INDEX_TYPE AS ty FROM information_schema.STATISTICS WHERE TABLE_SCHEMA = %s "
+            "ORDER BY TABLE_NAME, INDEX_NAME, SEQ_IN_INDEX", (database,)):
+        if row['t'] in known:
+            add(row['t'], 'index|%s' % json.dumps([row.get(k) for k in ('i', 's', 'n', 'u', 'sp', 'ty')]))
+    for row in conn.query(
+            "SELECT EVENT_OBJECT_TABLE AS t, TRIGGER_NAME AS n, EVENT_MANIPULATION AS m, ACTION_TIMING AS w, "
+            "ACTION_STATEMENT AS a FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = %s "
+            "ORDER BY EVENT_OBJECT_TABLE, TRIGGER_NAME", (database,)):
+        if row['t'] in known:
+            add(row['t'], 'trigger|%s' % json.dumps([row.get(k) for k in ('n', 'm', 'w', 'a')]))
+    return dict((table, hashlib.sha256('\n'.join(lines).encode('utf-8')).hexdigest())
+                for table, lines in parts.items())
 
 
 # ------------------------------------------------------------------------------------------- case tables
@@ -268,9 +313,10 @@ def kinerja(conn, year):
 def take_snapshot(conn, database, year, month, tables=None, version=None, taken_at=None):
     """Everything :func:`compare_snapshots` compares, as a JSON-ready dict.
 
-    ``{taken_at, version, database, server_version, tables: table_checksums(), lipa1: lipa1_report(),
-    kinerja: kinerja(), case_counts: case_table_counts()}``. ``taken_at``: ISO text (default: now, UTC).
-    Consistent only while SIPP is in maintenance (see :func:`table_checksums`).
+    ``{taken_at, version, database, server_version, tables: table_checksums(), structures: table_structures(),
+    lipa1: lipa1_report(), kinerja: kinerja(), case_counts: case_table_counts()}``. ``taken_at``: ISO text (default:
+    now, UTC). ``tables`` narrows ``tables`` and ``structures`` alike. Consistent only while SIPP is in maintenance
+    (see :func:`table_checksums`).
     """
     if taken_at is None:
         now = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0, tzinfo=None)
@@ -281,6 +327,7 @@ def take_snapshot(conn, database, year, month, tables=None, version=None, taken_
         'database': database,
         'server_version': getattr(conn, 'server_version', None),
         'tables': table_checksums(conn, database, tables),
+        'structures': table_structures(conn, database, tables),
         'lipa1': lipa1_report(conn, year, month, database=database),
         'kinerja': kinerja(conn, year),
         'case_counts': case_table_counts(conn, database),
@@ -292,6 +339,7 @@ DIFFERENCE_TEXT = {
         'figure': "figure {figure} was {before}, is now {after}",
         'rows': "table {table} had {before} rows, now has {after}",
         'checksum': "table {table} changed: checksum {before} -> {after}",
+        'structure': "table {table} changed its definition (columns, indexes, engine, collation or triggers)",
         'missing_table': "table {table} has disappeared (it had {before} rows)",
         'new_table': "table {table} is new ({after} rows)",
     },
@@ -299,6 +347,7 @@ DIFFERENCE_TEXT = {
         'figure': "angka {figure} semula {before}, sekarang {after}",
         'rows': "tabel {table} semula {before} baris, sekarang {after} baris",
         'checksum': "isi tabel {table} berubah: checksum {before} -> {after}",
+        'structure': "definisi tabel {table} berubah (kolom, indeks, engine, collation atau trigger)",
         'missing_table': "tabel {table} hilang (semula {before} baris)",
         'new_table': "tabel {table} baru ({after} baris)",
     },
@@ -359,6 +408,10 @@ def compare_snapshots(before, after, ignore_tables=(), new_tables_are_errors=Fal
       is in ``ignore_tables``);
     * ``checksum``: a table's content differs (an error unless the table is in ``ignore_tables``, which should be
       the tables the upgrade package declares changed; ignored tables are not reported at all);
+    * ``structure``: a table's definition differs (its :func:`table_structures` fingerprint; ``before``/``after``
+      are the two fingerprints): a renamed column, say, which leaves the checksum equal. An error unless the table
+      is in ``ignore_tables`` (then not reported, as for ``checksum``); compared only when both snapshots have
+      ``structures`` (a snapshot written before they existed has none);
     * ``missing_table``: a table of ``before`` is gone (always an error);
     * ``new_table``: a table only ``after`` has (expected from a migration: an error only with
       ``new_tables_are_errors``).
@@ -375,6 +428,8 @@ def compare_snapshots(before, after, ignore_tables=(), new_tables_are_errors=Fal
     new_tables = after.get('tables') or {}
     old_cases = before.get('case_counts') or {}
     new_cases = after.get('case_counts') or {}
+    old_structures = before.get('structures') or {}
+    new_structures = after.get('structures') or {}
 
     def rows_of(tables, cases, name):
         if name in tables:
@@ -411,6 +466,11 @@ def compare_snapshots(before, after, ignore_tables=(), new_tables_are_errors=Fal
         new_sum = new_tables[name].get('checksum')
         if old_sum != new_sum:
             table_diffs.append({'kind': 'checksum', 'table': name, 'before': old_sum, 'after': new_sum,
+                                'error': True})
+        old_def = old_structures.get(name)
+        new_def = new_structures.get(name)
+        if old_def and new_def and old_def != new_def:
+            table_diffs.append({'kind': 'structure', 'table': name, 'before': old_def, 'after': new_def,
                                 'error': True})
     diffs.extend(table_diffs)
     for diff in diffs:

@@ -225,9 +225,8 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import Sip
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
     COMPRESSIONS, COMPRESSED_FRACTION, DumpError, choose_compression, compress_command, dump_command,
     dump_help, dump_to_file, existing_ancestor, find_dump_program, make_private_dirs, read_manifest, sha256_file,
-    table_structures, view_digest,
-    test_command, write_json_private)
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import table_checksums
+    view_digest, test_command, write_json_private)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import table_checksums, table_structures
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
     SiteError, open_site, site_argument_spec)
 

@@ -229,9 +229,9 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
     SippDbError, client_credentials, find_client)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
     DumpError, DumpFilter, client_command, compare_checksums, detect_compression, find_program, read_manifest,
-    restore_stream, run_client_sql, scan_dump, sha256_file, table_structures, view_digest)
+    restore_stream, run_client_sql, scan_dump, sha256_file, view_digest)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import (
-    quote_identifier, table_checksums)
+    quote_identifier, table_checksums, table_structures)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
     SiteError, open_site, site_argument_spec)
 

@@ -12,15 +12,15 @@ module: sipp_snapshot
 short_description: Take an integrity snapshot of a court's SIPP database and compare it with an earlier one
 version_added: "1.0.0"
 description:
-  - Reads, from SIPP's database, the row count and C(CHECKSUM TABLE) of every base table, the figures a court
-    already trusts (the LIPA 1 report of O(year)/O(month) and the dashboard "kinerja" of O(year)) and the row counts
-    of the case tables (C(perkara), C(perkara_pihak1), C(perkara_pihak2), C(pihak), C(perkara_jadwal_sidang),
-    C(perkara_putusan), C(perkara_penetapan), C(perkara_hakim_pn), C(perkara_biaya) and every other C(perkara_*)
-    table).
+  - Reads, from SIPP's database, the row count, C(CHECKSUM TABLE) and definition fingerprint (columns, indexes,
+    engine, collation, triggers) of every base table, the figures a court already trusts (the LIPA 1 report of
+    O(year)/O(month) and the dashboard "kinerja" of O(year)) and the row counts of the case tables (C(perkara),
+    C(perkara_pihak1), C(perkara_pihak2), C(pihak), C(perkara_jadwal_sidang), C(perkara_putusan),
+    C(perkara_penetapan), C(perkara_hakim_pn), C(perkara_biaya) and every other C(perkara_*) table).
   - Optionally writes the snapshot as JSON on the court server (O(dest)) and compares it with an earlier snapshot
     file (O(compare_to)), as the SOP's backup and verification steps need; an upgrade must leave the figures and the
-    case-table row counts unchanged, and the content of every table except those the upgrade package declares
-    changed (O(ignore_tables)).
+    case-table row counts unchanged, and the content and definition of every table except those the upgrade package
+    declares changed (O(ignore_tables)).
   - The figures are computed with SQL over columns present in every SIPP version (C(perkara.tanggal_pendaftaran),
     C(perkara.jenis_perkara_id), C(perkara_putusan.tanggal_putusan), C(perkara_putusan.tanggal_minutasi),
     C(perkara_penetapan.penetapan_majelis_hakim)), with the same rules as SIPP's own reports, so they are comparable
@@ -42,8 +42,8 @@ options:
     type: int
   tables:
     description:
-      - Only these tables get a row count and checksum (names that are not base tables of the database are left
-        out). Default is every base table; views are never included.
+      - Only these tables get a row count, checksum and definition fingerprint (names that are not base tables of
+        the database are left out). Default is every base table; views are never included.
       - With O(compare_to), the earlier snapshot is restricted to the same tables before comparing.
       - The LIPA 1, kinerja and case-table figures are always taken.
     type: list
@@ -62,8 +62,9 @@ options:
     type: path
   ignore_tables:
     description:
-      - Tables whose content (checksum) and row count may differ from O(compare_to), usually the C(tables_changed)
-        of the upgrade package's manifest. The row counts of case tables and the figures are compared even for these.
+      - Tables whose content (checksum), definition (structure) and row count may differ from O(compare_to), usually
+        the C(tables_changed) of the upgrade package's manifest. The row counts of case tables and the figures are
+        compared even for these.
     type: list
     elements: str
     default: []
@@ -92,6 +93,8 @@ notes:
     is given when SIPP is not in maintenance.
   - Checksums are comparable only on the same database server and version (MySQL and MariaDB compute them
     differently), and a table's checksum changes when its definition changes (a migration), even when no row does.
+    Not always, though; a renamed column of the same type leaves it equal. That is why each table's definition is
+    fingerprinted too (RV(snapshot.structures)), and a changed definition is a difference of its own (V(structure)).
   - On a large database a snapshot reads every row once; it can take minutes. Use O(tables) to narrow it.
   - Works with PyMySQL or, when it is missing, with the C(mariadb)/C(mysql) command-line client; see
     O(db_client_backend). The database password is never returned.
@@ -169,6 +172,16 @@ snapshot:
       returned: success
       type: dict
       sample: {"perkara": {"rows": 1520, "checksum": "3017565092"}, "sys_config": {"rows": 12, "checksum": "41"}}
+    structures:
+      description:
+        - Per base table (the same tables as RV(snapshot.tables)), the sha256 of its definition as
+          C(information_schema) describes it, on this database server. Its columns (name, position, type,
+          nullability, default, character set, collation, extra), indexes, engine, collation and triggers.
+        - C(CHECKSUM TABLE) does not notice a renamed column whose type and data are unchanged; this does.
+      returned: success
+      type: dict
+      sample: {"perkara": "5d0b2c1e9f3a47e8b6c2d4a1f0e9b8c7d6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1",
+               "sys_config": "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"}
     lipa1:
       description:
         - LIPA 1 (Laporan Keadaan Perkara) of the month, in the shape of SIPP's own JSON report.
@@ -212,8 +225,12 @@ differences:
     kind:
       description:
         - V(figure) (a LIPA 1 or kinerja figure), V(rows) (a row count), V(checksum) (a table's content),
-          V(missing_table) (a table of the earlier snapshot is gone) or V(new_table) (a table only the new snapshot
-          has; expected from a migration).
+          V(structure) (a table's definition, e.g. a renamed column, even with the same checksum; C(before) and
+          C(after) are the fingerprints of RV(snapshot.structures)), V(missing_table) (a table of the earlier
+          snapshot is gone) or V(new_table) (a table only the new snapshot has; expected from a migration).
+        - V(checksum) and V(structure) are errors unless the table is in O(ignore_tables) (then they are not
+          reported). V(structure) is compared only when both snapshots have RV(snapshot.structures); a snapshot
+          file written by an earlier version of this module has none.
       type: str
       returned: always
       sample: checksum
@@ -304,8 +321,8 @@ MESSAGES = {
             "checksum dapat berbeda antara dua snapshot walaupun tidak ada yang hilang. Ambil snapshot saat SIPP "
             "dalam mode perbaikan."),
         'server_changed': (
-            "Snapshot pembanding diambil pada server basis data {before}, sekarang {after}: checksum tabel dapat "
-            "berbeda hanya karena itu."),
+            "Snapshot pembanding diambil pada server basis data {before}, sekarang {after}: checksum dan definisi "
+            "tabel dapat berbeda hanya karena itu."),
     },
     'en': {
         'bad_period': (
@@ -337,8 +354,8 @@ MESSAGES = {
             "SIPP is not in maintenance (SiteOffline is not 1): users may be changing data, so two snapshots can "
             "differ in their checksums although nothing was lost. Take snapshots while SIPP is in maintenance."),
         'server_changed': (
-            "The earlier snapshot was taken on database server {before}, now it is {after}: table checksums may "
-            "differ for that reason alone."),
+            "The earlier snapshot was taken on database server {before}, now it is {after}: table checksums and "
+            "definitions may differ for that reason alone."),
     },
 }
 

@@ -173,17 +173,18 @@ def test_good_package_changes_only_declared_tables(region, tmp_path):
         res = ok(run(region, args, court=court))[court.info["id"]]
         assert res["snapshot"]["version"] == manifest["to_version"]
         assert res["equal"] is True, res["differences"]
-        assert [d for d in res["differences"] if d["kind"] in ("checksum", "figure", "rows", "missing_table")] == []
+        assert [d for d in res["differences"]
+                if d["kind"] in ("checksum", "structure", "figure", "rows", "missing_table")] == []
         new = set(d["table"] for d in res["differences"] if d["kind"] == "new_table")
         assert new <= set(manifest["tables_changed"])
         # the figures after the upgrade are still what the (new) application reports
         assert_figures_equal_app(court, res["snapshot"])
 
-        # without the manifest's list, the checksums show what the migrations touched, and only that
+        # without the manifest's list, the checksums and definitions show what the migrations touched, and only that
         plain = ok(run(region, {"year": year, "month": month,
                                 "compare_to": "{{ sipp_backup_dir }}/snapshots/pre-upgrade.json"}, court=court))
         diffs = plain[court.info["id"]]["differences"]
-        changed = set(d["table"] for d in diffs if d["kind"] in ("checksum", "new_table"))
+        changed = set(d["table"] for d in diffs if d["kind"] in ("checksum", "structure", "new_table"))
         assert "sys_config" in changed
         assert changed <= set(manifest["tables_changed"]), changed
         assert [d for d in diffs if d["kind"] == "figure"] == []

@@ -6,18 +6,31 @@
   pengadilan/sipp/``);
 * ``mariadb_server``: a scratch MariaDB (``sippsim.mariadb.Server.scratch``: 127.0.0.1 on a free port and a unix
   socket) with a SIPP database, a public ``sipp_web`` database and users whose passwords hold every character
-  that is awkward in SQL, shells and option files. The fixture fails (never skips) when MariaDB is missing.
+  that is awkward in SQL, shells and option files. The fixture fails (never skips) when MariaDB is missing;
+* ``run_module``: runs a module's ``main()`` with given arguments and returns its parsed JSON result, the one way
+  the tests of ``tests/unit/plugins/modules`` run a module.
 """
 
 from __future__ import (absolute_import, division, print_function)
 
+import contextlib
+import json
 import os
 import subprocess
 import sys
 
 import pytest
 
+from ansible.module_utils import basic
+from ansible.module_utils.common import warnings as common_warnings
+from ansible.module_utils.common.text.converters import to_bytes
+
 from sippsim.mariadb import Server
+
+try:
+    from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
+except ImportError:  # ansible-core 2.16-2.18: the classic way
+    patch_module_args = None
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
@@ -118,10 +131,36 @@ def mariadb_server():
         yield db
 
 
-@pytest.fixture(autouse=True)
-def _fresh_ansible_warnings():
-    """ansible-core keeps module warnings and deprecations process-wide: each test starts without earlier ones."""
-    from ansible.module_utils.common import warnings as common_warnings
-    for name in ('_global_warnings', '_global_deprecations'):
-        getattr(common_warnings, name).clear()
-    yield
+@contextlib.contextmanager
+def _module_args(args):
+    """Give ``args`` to the AnsibleModule that a module's main() makes."""
+    if patch_module_args is not None:
+        with patch_module_args(args):
+            yield
+    else:
+        saved = basic._ANSIBLE_ARGS
+        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
+        try:
+            yield
+        finally:
+            basic._ANSIBLE_ARGS = saved
+
+
+@pytest.fixture
+def run_module(capsys):
+    """``run_module(module_main, args) -> (result dict, raw JSON text)``: run a module's ``main()`` with ``args`` as
+    Ansible would and read the JSON it prints (exit_json and fail_json alike; ``failed`` is in the result).
+
+    ansible-core keeps module warnings and deprecations process-wide: each run starts without earlier runs' ones, so
+    a result's ``warnings`` are that run's own.
+    """
+    def run(module_main, args):
+        capsys.readouterr()
+        for name in ('_global_warnings', '_global_deprecations'):
+            getattr(common_warnings, name).clear()
+        with _module_args(args):
+            with pytest.raises(SystemExit):
+                module_main()
+        out = capsys.readouterr().out
+        return json.loads(out), out
+    return run

@@ -165,7 +165,7 @@ def expected_lipa1(cases, year, month):
 
 
 def expected_kinerja(cases, year):
-    perkara, putusan, _ = cases
+    perkara, putusan = cases[:2]
     first, last = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
     tm = dict((p[0], p[2]) for p in putusan)
     masuk = sum(1 for p in perkara if first <= p[2] <= last)
@@ -230,6 +230,45 @@ def test_one_changed_row_changes_only_that_checksum(mariadb_server, integ, backe
     assert changed == [ODD]
     assert before[ODD]['rows'] == after[ODD]['rows']
     assert again == before
+
+
+# ------------------------------------------------------------------------------------------- structures
+
+def test_table_structures_of_the_base_tables_same_on_both_backends(mariadb_server, integ):
+    with connect(mariadb_server, 'integ_new', 'pymysql') as a, connect(mariadb_server, 'integ_new', 'cli') as b:
+        structures = si.table_structures(a, 'integ_new')
+        assert si.table_structures(b, 'integ_new') == structures
+        assert sorted(structures) == list(si.table_checksums(a, 'integ_new'))  # views left out, as there
+        only = si.table_structures(b, 'integ_new', tables=['perkara', 'perkara_view', 'no_such_table'])
+    assert only == {'perkara': structures['perkara']}
+    assert all(len(v) == 64 and int(v, 16) >= 0 for v in structures.values())
+    assert len(set(structures.values())) == len(structures)
+
+
+def test_renamed_column_same_checksum_other_structure(mariadb_server, integ, backend):
+    """What a failed migration can leave: a column renamed, its type and every row as they were. CHECKSUM TABLE does
+    not see it; the structure fingerprint does, and comparing two snapshots reports it."""
+    rename = "ALTER TABLE integ_old.`odd name-1%%``x` CHANGE %s %s VARCHAR(10);"
+    with connect(mariadb_server, 'integ_old', backend) as conn:
+        before = si.take_snapshot(conn, 'integ_old', 2025, 3)
+        mariadb_server.root_sql(rename % ('v', 'w'))
+        try:
+            after = si.take_snapshot(conn, 'integ_old', 2025, 3)
+        finally:
+            mariadb_server.root_sql(rename % ('w', 'v'))
+        again = si.take_snapshot(conn, 'integ_old', 2025, 3)
+    assert sorted(before['structures']) == sorted(before['tables'])
+    assert after['tables'] == before['tables']  # same rows, same checksums
+    changed = [t for t in before['structures'] if before['structures'][t] != after['structures'][t]]
+    assert changed == [ODD]
+    diffs = si.compare_snapshots(before, after)
+    assert diffs == [{'kind': 'structure', 'table': ODD, 'before': before['structures'][ODD],
+                      'after': after['structures'][ODD], 'error': True,
+                      'text': 'table %s changed its definition (columns, indexes, engine, collation or triggers)'
+                              % ODD}]
+    assert si.has_errors(diffs)
+    assert si.compare_snapshots(before, after, ignore_tables=[ODD]) == []
+    assert si.compare_snapshots(before, again) == []
 
 
 # ------------------------------------------------------------------------------------------- case tables
@@ -390,6 +429,24 @@ def test_compare_equal_and_checksum_difference():
     assert si.has_errors(diffs)
     assert si.compare_snapshots(_snap(), after, ignore_tables=['sys_users']) == []
     assert 'sys_users' in si.difference_text(diffs[0], 'id')
+
+
+def test_compare_structure_difference():
+    defs = {'perkara': 'a' * 64, 'sys_config': 'b' * 64, 'sys_users': 'c' * 64}
+    before = dict(_snap(), structures=defs)
+    after = dict(_snap(), structures=dict(defs, sys_users='d' * 64))
+    assert si.compare_snapshots(before, dict(_snap(), structures=dict(defs))) == []
+    diffs = si.compare_snapshots(before, after)
+    assert diffs == [{'kind': 'structure', 'table': 'sys_users', 'before': 'c' * 64, 'after': 'd' * 64,
+                      'error': True, 'text': 'table sys_users changed its definition (columns, indexes, engine, '
+                                             'collation or triggers)'}]
+    assert si.difference_text(diffs[0], 'id').startswith('definisi tabel sys_users berubah')
+    assert si.compare_snapshots(before, after, ignore_tables=['sys_users']) == []
+    # a snapshot written before snapshots had structures: nothing to compare them with
+    assert si.compare_snapshots(_snap(), after) == []
+    # content and definition changed together: both said, the checksum first
+    after['tables']['sys_users'] = {'rows': 2, 'checksum': '34'}
+    assert [d['kind'] for d in si.compare_snapshots(before, after)] == ['checksum', 'structure']
 
 
 def test_compare_rows_figures_new_and_missing_tables():

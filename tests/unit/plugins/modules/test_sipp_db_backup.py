@@ -6,7 +6,6 @@ The database (its app user's password holds quotes, $, \\, # and spaces) is buil
 
 from __future__ import (absolute_import, division, print_function)
 
-import contextlib
 import hashlib
 import json
 import os
@@ -15,49 +14,13 @@ import sys
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
-
 from ansible_collections.pengadilan.sipp.plugins.modules import sipp_db_backup
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, '..', 'module_utils'))
 import test_sipp_dump as dumpdb  # noqa: E402  (the shared test database)
 
-try:
-    from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
-except ImportError:  # ansible-core 2.16-2.18: the classic way
-    patch_module_args = None
-
 DB = 'sipp_bk_unit'
-
-
-@contextlib.contextmanager
-def module_args(args):
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-    else:
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved
-
-
-def run_main(main, args, capsys):
-    capsys.readouterr()
-    try:
-        from ansible.module_utils.common import warnings as common_warnings
-        getattr(common_warnings, '_global_warnings').clear()
-    except (ImportError, AttributeError):
-        pass
-    with module_args(args):
-        with pytest.raises(SystemExit):
-            main()
-    out = capsys.readouterr().out
-    return json.loads(out), out
 
 
 def php_single(value):
@@ -106,14 +69,10 @@ def app(bkdb, tmp_path):
     return make_app(www, bkdb, DB)
 
 
-def backup(args, capsys):
-    return run_main(sipp_db_backup.main, args, capsys)
-
-
 @pytest.mark.parametrize('backend', ['pymysql', 'cli'])
-def test_backup_writes_a_verified_private_dump(bkdb, app, tmp_path, capsys, backend):
+def test_backup_writes_a_verified_private_dump(bkdb, app, tmp_path, run_module, backend):
     dest = str(tmp_path / 'backups' / 'SIPP-097734-2026-11-24-2130' / 'database.sql.zst')
-    result, raw = backup(dict(app_path=app, dest=dest, db_client_backend=backend), capsys)
+    result, raw = run_module(sipp_db_backup.main, dict(app_path=app, dest=dest, db_client_backend=backend))
     assert result.get('failed') is not True, result
     assert result['changed'] is True
     b = result['backup']
@@ -138,27 +97,27 @@ def test_backup_writes_a_verified_private_dump(bkdb, app, tmp_path, capsys, back
     assert_no_secret(bkdb, open(b['manifest']).read())
 
     # a rerun keeps the verified backup; force makes a new one
-    again, raw = backup(dict(app_path=app, dest=dest, db_client_backend=backend), capsys)
+    again, raw = run_module(sipp_db_backup.main, dict(app_path=app, dest=dest, db_client_backend=backend))
     assert again['changed'] is False and again['backup']['kept_existing'] is True
     assert again['backup']['sha256'] == b['sha256']
-    forced, raw = backup(dict(app_path=app, dest=dest, force=True), capsys)
+    forced, raw = run_module(sipp_db_backup.main, dict(app_path=app, dest=dest, force=True))
     assert forced['changed'] is True and forced['backup']['kept_existing'] is False
     assert sha256(dest) == forced['backup']['sha256']
 
 
 @pytest.mark.parametrize('compression,magic', [('gzip', b'\x1f\x8b'), ('none', b'/*')])
-def test_other_compressions(bkdb, app, tmp_path, capsys, compression, magic):
+def test_other_compressions(bkdb, app, tmp_path, run_module, compression, magic):
     dest = str(tmp_path / 'b' / 'database.sql')
-    result, raw = backup(dict(app_path=app, dest=dest, compression=compression, language='en'), capsys)
+    result, raw = run_module(sipp_db_backup.main, dict(app_path=app, dest=dest, compression=compression, language='en'))
     assert result.get('failed') is not True, result
     assert result['backup']['compression'] == compression
     with open(dest, 'rb') as handle:
         assert handle.read(2) == magic
 
 
-def test_check_mode_writes_nothing(bkdb, app, tmp_path, capsys):
+def test_check_mode_writes_nothing(bkdb, app, tmp_path, run_module):
     dest = str(tmp_path / 'b' / 'database.sql.zst')
-    result, raw = backup(dict(app_path=app, dest=dest, _ansible_check_mode=True), capsys)
+    result, raw = run_module(sipp_db_backup.main, dict(app_path=app, dest=dest, _ansible_check_mode=True))
     assert result.get('failed') is not True, result
     assert result['changed'] is True
     b = result['backup']
@@ -166,34 +125,34 @@ def test_check_mode_writes_nothing(bkdb, app, tmp_path, capsys):
     assert not os.path.exists(str(tmp_path / 'b'))
 
 
-def test_not_enough_space_fails_before_writing(bkdb, app, tmp_path, capsys):
+def test_not_enough_space_fails_before_writing(bkdb, app, tmp_path, run_module):
     dest = str(tmp_path / 'b' / 'database.sql.zst')
-    result, raw = backup(dict(app_path=app, dest=dest, min_free_ratio=1e15), capsys)
+    result, raw = run_module(sipp_db_backup.main, dict(app_path=app, dest=dest, min_free_ratio=1e15))
     assert result['failed'] is True
     assert 'Ruang kosong' in result['msg'] and 'dibutuhkan' in result['msg']
     assert 'Tidak ada yang ditulis' in result['msg'] and 'Pilih tujuan lain' in result['msg']
     assert not os.path.exists(str(tmp_path / 'b'))
-    result, raw = backup(dict(app_path=app, dest=dest, min_free_ratio=1e15, language='en'), capsys)
+    result, raw = run_module(sipp_db_backup.main, dict(app_path=app, dest=dest, min_free_ratio=1e15, language='en'))
     assert 'Not enough free space' in result['msg'] and 'Choose another destination' in result['msg']
 
 
-def test_unwritable_destination(bkdb, app, tmp_path, capsys):
+def test_unwritable_destination(bkdb, app, tmp_path, run_module):
     blocker = tmp_path / 'file'
     blocker.write_text('x')
-    result, raw = backup(dict(app_path=app, dest=str(blocker / 'sub' / 'database.sql.zst')), capsys)
+    result, raw = run_module(sipp_db_backup.main, dict(app_path=app, dest=str(blocker / 'sub' / 'database.sql.zst')))
     assert result['failed'] is True and 'tidak dapat dibuat atau ditulisi' in result['msg']
     assert blocker.read_text() == 'x'
 
 
-def test_existing_unverified_dest_is_not_touched(bkdb, app, tmp_path, capsys):
+def test_existing_unverified_dest_is_not_touched(bkdb, app, tmp_path, run_module):
     dest = tmp_path / 'database.sql.zst'
     dest.write_bytes(b'someone else\'s file')
-    result, raw = backup(dict(app_path=app, dest=str(dest)), capsys)
+    result, raw = run_module(sipp_db_backup.main, dict(app_path=app, dest=str(dest)))
     assert result['failed'] is True and 'force=true' in result['msg']
     assert dest.read_bytes() == b'someone else\'s file'
 
 
-def test_dump_failure_is_reported_with_step_and_cleaned(bkdb, app, tmp_path, capsys, monkeypatch):
+def test_dump_failure_is_reported_with_step_and_cleaned(bkdb, app, tmp_path, run_module, monkeypatch):
     # a dump program that fails like an access problem would, quoting the password
     said = tmp_path / 'said'
     said.write_text('mysqldump: Got error: 1045: Access denied (using password: %s)\n' % bkdb.app_password)
@@ -202,7 +161,7 @@ def test_dump_failure_is_reported_with_step_and_cleaned(bkdb, app, tmp_path, cap
     fake.chmod(0o755)
     monkeypatch.setattr(sipp_db_backup, 'find_dump_program', lambda module=None: str(fake))
     dest = tmp_path / 'b' / 'database.sql.zst'
-    result, raw = backup(dict(app_path=app, dest=str(dest)), capsys)
+    result, raw = run_module(sipp_db_backup.main, dict(app_path=app, dest=str(dest)))
     assert result['failed'] is True
     assert 'tahap dump' in result['msg'] and 'Access denied' in result['msg']
     assert 'Berkas sementara sudah dihapus' in result['msg']

@@ -16,7 +16,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 sys.path.insert(0, os.path.join(HERE, '..', 'module_utils'))
 import test_sipp_dump as dumpdb  # noqa: E402
-from test_sipp_db_backup import assert_no_secret, make_app, run_main  # noqa: E402
+from test_sipp_db_backup import assert_no_secret, make_app  # noqa: E402
 
 DB = 'sipp_rs_unit'
 
@@ -28,30 +28,27 @@ def rsdb(mariadb_server):
 
 
 @pytest.fixture
-def made(rsdb, tmp_path, capsys):
+def made(rsdb, tmp_path, run_module):
     """A fresh database, its application folder and a backup of it: (app, dest, manifest)."""
     dumpdb.make_db(rsdb, DB)
     www = tmp_path / 'www'
     www.mkdir()
     app = make_app(www, rsdb, DB)
     dest = str(tmp_path / 'backups' / 'SIPP-x' / 'database.sql.zst')
-    result, raw = run_main(sipp_db_backup.main, dict(app_path=app, dest=dest), capsys)
+    result, raw = run_module(sipp_db_backup.main, dict(app_path=app, dest=dest))
     assert result.get('failed') is not True, result
     with open(result['backup']['manifest']) as handle:
         return app, dest, json.load(handle), result['backup']
 
 
-def restore(args, capsys):
-    return run_main(sipp_db_restore.main, args, capsys)
-
-
 @pytest.mark.parametrize('backend', ['pymysql', 'cli'])
-def test_full_restore_after_damage(rsdb, made, capsys, backend):
+def test_full_restore_after_damage(rsdb, made, run_module, backend):
     app, dest, manifest, b = made
     dumpdb.damage(rsdb, DB)
     dumpdb.app_sql(rsdb, DB, "DROP VIEW v_perkara")
     assert dumpdb.sums(rsdb, DB) != manifest['tables']
-    result, raw = restore(dict(app_path=app, src=dest, sha256=b['sha256'], db_client_backend=backend), capsys)
+    result, raw = run_module(sipp_db_restore.main,
+                             dict(app_path=app, src=dest, sha256=b['sha256'], db_client_backend=backend))
     assert result.get('failed') is not True, result
     r = result['restore']
     assert result['changed'] is True and r['mode'] == 'full' and r['verified'] is True and r['differences'] == []
@@ -65,11 +62,11 @@ def test_full_restore_after_damage(rsdb, made, capsys, backend):
     assert_no_secret(rsdb, raw)
 
 
-def test_explicit_tables_restore_only_those(rsdb, made, capsys):
+def test_explicit_tables_restore_only_those(rsdb, made, run_module):
     app, dest, manifest, b = made
     dumpdb.damage(rsdb, DB)
     damaged = dumpdb.sums(rsdb, DB)
-    result, raw = restore(dict(app_path=app, src=dest, tables=['perkara_pihak1']), capsys)
+    result, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest, tables=['perkara_pihak1']))
     assert result.get('failed') is not True, result
     r = result['restore']
     assert r['mode'] == 'tables' and r['tables_restored'] == ['perkara_pihak1'] and r['verified'] is True
@@ -78,79 +75,80 @@ def test_explicit_tables_restore_only_those(rsdb, made, capsys):
     assert now['perkara'] == damaged['perkara'] != manifest['tables']['perkara']
 
 
-def test_auto_restores_what_changed_and_drops_new_tables(rsdb, made, capsys):
+def test_auto_restores_what_changed_and_drops_new_tables(rsdb, made, run_module):
     app, dest, manifest, b = made
     # what a failed migration does: a column renamed, a table created, rows changed
     dumpdb.app_sql(rsdb, DB, "ALTER TABLE perkara CHANGE pihak1_text pihak1_nama TEXT")
     dumpdb.app_sql(rsdb, DB, "CREATE TABLE perkara_elektronik (id INT PRIMARY KEY)")
     dumpdb.app_sql(rsdb, DB, "UPDATE sys_config SET value = '5.3.0' WHERE id = 80")
 
-    plan, raw = restore(dict(app_path=app, src=dest, tables='auto', drop_new_tables=True,
-                             _ansible_check_mode=True), capsys)
+    plan, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest, tables='auto', drop_new_tables=True,
+                                                      _ansible_check_mode=True))
     assert plan.get('failed') is not True, plan
     assert plan['changed'] is True
     assert sorted(plan['restore']['tables_restored']) == ['perkara', 'sys_config']
     assert plan['restore']['tables_dropped'] == ['perkara_elektronik']
     assert 'perkara_elektronik' in dumpdb.sums(rsdb, DB)  # nothing changed in check mode
 
-    result, raw = restore(dict(app_path=app, src=dest, tables='auto', drop_new_tables=True, language='en'),
-                          capsys)
+    result, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest, tables='auto', drop_new_tables=True,
+                                                        language='en'))
     assert result.get('failed') is not True, result
     r = result['restore']
     assert sorted(r['tables_restored']) == ['perkara', 'sys_config'] and r['tables_dropped'] == ['perkara_elektronik']
     assert r['verified'] is True and r['differences'] == [] and r['extra_tables'] == []
     assert dumpdb.sums(rsdb, DB) == manifest['tables']
 
-    again, raw = restore(dict(app_path=app, src=dest, tables='auto', drop_new_tables=True), capsys)
+    again, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest, tables='auto', drop_new_tables=True))
     assert again['changed'] is False and again['restore']['verified'] is True
 
 
-def test_wrong_sha256_changes_nothing(rsdb, made, capsys):
+def test_wrong_sha256_changes_nothing(rsdb, made, run_module):
     app, dest, manifest, b = made
     dumpdb.damage(rsdb, DB)
     damaged = dumpdb.sums(rsdb, DB)
-    result, raw = restore(dict(app_path=app, src=dest, sha256='0' * 64), capsys)
+    result, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest, sha256='0' * 64))
     assert result['failed'] is True and 'sha256' in result['msg'] and 'Tidak ada yang diubah' in result['msg']
     assert dumpdb.sums(rsdb, DB) == damaged
     # a damaged file: the manifest's sha256 refuses it
     with open(dest, 'r+b') as handle:
         handle.seek(100)
         handle.write(b'XXXX')
-    result, raw = restore(dict(app_path=app, src=dest, language='en'), capsys)
+    result, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest, language='en'))
     assert result['failed'] is True and 'damaged' in result['msg'] and 'Nothing was changed' in result['msg']
     assert dumpdb.sums(rsdb, DB) == damaged
 
 
-def test_dropping_a_backed_up_table_without_restoring_it_is_refused(rsdb, made, capsys):
+def test_dropping_a_backed_up_table_without_restoring_it_is_refused(rsdb, made, run_module):
     app, dest, manifest, b = made
-    result, raw = restore(dict(app_path=app, src=dest, tables=['sys_config'], drop_tables=['perkara']), capsys)
+    result, raw = run_module(sipp_db_restore.main,
+                             dict(app_path=app, src=dest, tables=['sys_config'], drop_tables=['perkara']))
     assert result['failed'] is True and 'perkara' in result['msg'] and 'Tidak ada yang diubah' in result['msg']
     assert dumpdb.sums(rsdb, DB) == manifest['tables']
 
 
-def test_unknown_table_and_missing_manifest(rsdb, made, capsys):
+def test_unknown_table_and_missing_manifest(rsdb, made, run_module):
     app, dest, manifest, b = made
-    result, raw = restore(dict(app_path=app, src=dest, tables=['nope']), capsys)
+    result, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest, tables=['nope']))
     assert result['failed'] is True and 'nope' in result['msg']
     os.rename(dest + '.manifest.json', dest + '.moved')
-    result, raw = restore(dict(app_path=app, src=dest), capsys)
+    result, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest))
     assert result['failed'] is True and 'verify=true' in result['msg']
     # without a manifest nor verification: the dump's end marker is checked, then it is restored
     dumpdb.damage(rsdb, DB)
-    result, raw = restore(dict(app_path=app, src=dest, verify=False), capsys)
+    result, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest, verify=False))
     assert result.get('failed') is not True, result
     assert result['restore']['verified'] is None
     assert dumpdb.sums(rsdb, DB) == manifest['tables']
 
 
-def test_keeping_foreign_definers_needs_super(rsdb, made, capsys):
+def test_keeping_foreign_definers_needs_super(rsdb, made, run_module):
     app, dest, manifest, b = made
-    result, raw = restore(dict(app_path=app, src=dest, definers='keep'), capsys)
+    result, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest, definers='keep'))
     assert result['failed'] is True
     assert 'tahap client' in result['msg'] and ('SUPER' in result['msg'] or 'denied' in result['msg'])
     assert 'aman diulang' in result['msg']
     assert_no_secret(rsdb, raw)
     # and running it again the default way repairs everything
-    result, raw = restore(dict(app_path=app, src=dest), capsys)
+    result, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest))
     assert result.get('failed') is not True, result
     assert dumpdb.sums(rsdb, DB) == manifest['tables']

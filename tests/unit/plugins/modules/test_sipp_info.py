@@ -3,46 +3,13 @@
 
 from __future__ import (absolute_import, division, print_function)
 
-import contextlib
 import json
 import os
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
-
 from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_db
 from ansible_collections.pengadilan.sipp.plugins.modules import sipp_info
-
-try:
-    from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
-except ImportError:  # ansible-core 2.16-2.18: the classic way
-    patch_module_args = None
-
-
-@contextlib.contextmanager
-def module_args(args):
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-    else:
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved
-
-
-def run(args, capsys):
-    """Run the module's main() with ``args``; return (result dict, raw JSON text)."""
-    capsys.readouterr()
-    with module_args(args):
-        with pytest.raises(SystemExit):
-            sipp_info.main()
-    out = capsys.readouterr().out
-    return json.loads(out), out
 
 
 def php_single(value):
@@ -99,11 +66,11 @@ def www(tmp_path):
 
 
 @pytest.mark.parametrize('backend', ['pymysql', 'cli'])
-def test_discovers_installation(mariadb_server, www, capsys, backend):
+def test_discovers_installation(mariadb_server, www, run_module, backend):
     db = mariadb_server
     app = make_app(www, 'SIPP311', db)
     args = dict(search_paths=[str(www)], db_client_backend=backend)
-    result, raw = run(args, capsys)
+    result, raw = run_module(sipp_info.main, args)
     assert result.get('failed') is not True, result
     assert result['changed'] is False
     sipp = result['sipp']
@@ -139,7 +106,7 @@ def test_discovers_installation(mariadb_server, www, capsys, backend):
     assert_no_secret(db, raw)
 
     # check mode: same output
-    checked, raw_checked = run(dict(args, _ansible_check_mode=True), capsys)
+    checked, raw_checked = run_module(sipp_info.main, dict(args, _ansible_check_mode=True))
     assert_no_secret(db, raw_checked)
     assert checked['changed'] is False
     age, age_checked = sipp['sync'].pop('age_seconds'), checked['sipp']['sync'].pop('age_seconds')
@@ -150,13 +117,13 @@ def test_discovers_installation(mariadb_server, www, capsys, backend):
     assert checked['sipp'] == sipp
 
 
-def test_localhost_means_socket_and_login_overrides(mariadb_server, www, capsys, monkeypatch):
+def test_localhost_means_socket_and_login_overrides(mariadb_server, www, run_module, monkeypatch):
     db = mariadb_server
     monkeypatch.setattr(sipp_db, 'SOCKET_CANDIDATES', ['/nonexistent/mysqld.sock', db.socket])
     app = make_app(www, 'SIPP', db, default=dict(hostname='localhost', port=1, password='wrong'),
                    web=dict(hostname='localhost', port=1))
-    result, raw = run(dict(app_path=app, search_paths=[], login_password=db.app_password, gather_sizes=False,
-                           language='en'), capsys)
+    result, raw = run_module(sipp_info.main, dict(app_path=app, search_paths=[], login_password=db.app_password,
+                                                  gather_sizes=False, language='en'))
     assert result.get('failed') is not True, result
     database = result['sipp']['database']
     assert (database['host'], database['port'], database['socket']) == ('localhost', None, db.socket)
@@ -166,38 +133,38 @@ def test_localhost_means_socket_and_login_overrides(mariadb_server, www, capsys,
     assert_no_secret(db, raw)
 
 
-def test_no_app_found(www, capsys):
-    result, raw = run(dict(search_paths=[str(www), '/nonexistent/place']), capsys)
+def test_no_app_found(www, run_module):
+    result, raw = run_module(sipp_info.main, dict(search_paths=[str(www), '/nonexistent/place']))
     assert result['failed'] is True
     assert 'tidak ditemukan' in result['msg']
     assert str(www) in result['msg'] and '/nonexistent/place' in result['msg']
-    result, raw = run(dict(search_paths=[str(www)], language='en'), capsys)
+    result, raw = run_module(sipp_info.main, dict(search_paths=[str(www)], language='en'))
     assert 'No SIPP application folder found' in result['msg']
 
 
-def test_app_path_not_an_app(www, capsys):
-    result, raw = run(dict(app_path=str(www)), capsys)
+def test_app_path_not_an_app(www, run_module):
+    result, raw = run_module(sipp_info.main, dict(app_path=str(www)))
     assert result['failed'] is True
     assert 'bukan folder aplikasi SIPP' in result['msg'] and 'index.php' in result['msg']
 
 
-def test_unparsable_database_php(mariadb_server, www, capsys):
+def test_unparsable_database_php(mariadb_server, www, run_module):
     db = mariadb_server
     app = make_app(www, 'SIPP', db)
     path = os.path.join(app, 'application', 'config', 'database.php')
     with open(path, 'a') as handle:
         handle.write("$db['default']['password'] = 'unterminated %s\n" % db.app_password)
-    result, raw = run(dict(search_paths=[str(www)]), capsys)
+    result, raw = run_module(sipp_info.main, dict(search_paths=[str(www)]))
     assert result['failed'] is True
     assert path in result['msg']
     assert 'baris' in result['msg']
     assert_no_secret(db, raw)
 
 
-def test_interpolated_password(mariadb_server, www, capsys):
+def test_interpolated_password(mariadb_server, www, run_module):
     db = mariadb_server
     app = make_app(www, 'SIPP', db, extra="$db['default']['password'] = \"Rahasia$Negara\";")
-    result, raw = run(dict(app_path=app), capsys)
+    result, raw = run_module(sipp_info.main, dict(app_path=app))
     assert result['failed'] is True
     assert "$db['default']['password']" in result['msg'] and 'tanda kutip tunggal' in result['msg']
     assert 'Rahasia' not in raw and 'Negara' not in raw
@@ -205,11 +172,11 @@ def test_interpolated_password(mariadb_server, www, capsys):
 
 
 @pytest.mark.parametrize('backend', ['pymysql', 'cli'])
-def test_database_unreachable_or_denied(mariadb_server, www, capsys, backend):
+def test_database_unreachable_or_denied(mariadb_server, www, run_module, backend):
     db = mariadb_server
     bad = db.app_password + 'X'
     app = make_app(www, 'SIPP', db, default=dict(password=bad))
-    result, raw = run(dict(app_path=app, db_client_backend=backend), capsys)
+    result, raw = run_module(sipp_info.main, dict(app_path=app, db_client_backend=backend))
     assert result['failed'] is True
     assert 'Tidak dapat tersambung' in result['msg']
     assert db.app_user in result['msg'] and str(db.port) in result['msg']
@@ -218,19 +185,19 @@ def test_database_unreachable_or_denied(mariadb_server, www, capsys, backend):
     assert_no_secret(db, raw)
 
 
-def test_version_missing(mariadb_server, www, capsys):
+def test_version_missing(mariadb_server, www, run_module):
     db = mariadb_server
     app = make_app(www, 'SIPP', db, default=dict(database='sipp_nover'))
-    result, raw = run(dict(app_path=app), capsys)
+    result, raw = run_module(sipp_info.main, dict(app_path=app))
     assert result['failed'] is True
     assert 'sys_config id 80' in result['msg'] and 'sipp_nover' in result['msg']
 
 
-def test_several_candidates_choose_the_one_with_a_version(mariadb_server, www, capsys):
+def test_several_candidates_choose_the_one_with_a_version(mariadb_server, www, run_module):
     db = mariadb_server
     make_app(www, 'SIPP', db, default=dict(database='sipp_nover'))
     good = make_app(www, 'SIPP311', db)
-    result, raw = run(dict(search_paths=[str(www)]), capsys)
+    result, raw = run_module(sipp_info.main, dict(search_paths=[str(www)]))
     assert result.get('failed') is not True, result
     assert result['sipp']['app_path'] == good
     assert result['sipp']['app_candidates'] == [os.path.join(str(www), 'SIPP'), good]
@@ -238,30 +205,30 @@ def test_several_candidates_choose_the_one_with_a_version(mariadb_server, www, c
     assert 'beberapa folder SIPP' in json.dumps(result.get('warnings'))
 
 
-def test_all_candidates_fail(mariadb_server, www, capsys):
+def test_all_candidates_fail(mariadb_server, www, run_module):
     db = mariadb_server
     make_app(www, 'SIPP', db, default=dict(database='sipp_nover'))
     make_app(www, 'SIPP311', db, default=dict(password='nope'))
-    result, raw = run(dict(search_paths=[str(www)]), capsys)
+    result, raw = run_module(sipp_info.main, dict(search_paths=[str(www)]))
     assert result['failed'] is True
     assert 'SIPP311' in result['msg'] and 'sipp_nover' in result['msg']
     assert_no_secret(db, raw)
 
 
-def test_sync_group_missing_is_not_a_failure(mariadb_server, www, capsys):
+def test_sync_group_missing_is_not_a_failure(mariadb_server, www, run_module):
     db = mariadb_server
     app = make_app(www, 'SIPP', db, web_group=None)
-    result, raw = run(dict(app_path=app, gather_sizes=False), capsys)
+    result, raw = run_module(sipp_info.main, dict(app_path=app, gather_sizes=False))
     assert result.get('failed') is not True, result
     sync = result['sipp']['sync']
     assert sync['status'] == 'unknown' and sync['reachable'] is None and sync['stamp'] is None
     assert "'web'" in sync['error']
 
 
-def test_sync_unreachable(mariadb_server, www, capsys):
+def test_sync_unreachable(mariadb_server, www, run_module):
     db = mariadb_server
     app = make_app(www, 'SIPP', db, web=dict(port=1))
-    result, raw = run(dict(app_path=app, gather_sizes=False, connect_timeout=2), capsys)
+    result, raw = run_module(sipp_info.main, dict(app_path=app, gather_sizes=False, connect_timeout=2))
     assert result.get('failed') is not True, result
     sync = result['sipp']['sync']
     assert sync['status'] == 'unreachable' and sync['reachable'] is False
@@ -269,12 +236,12 @@ def test_sync_unreachable(mariadb_server, www, capsys):
     assert_no_secret(db, raw)
 
 
-def test_sync_other_group_and_site_offline(mariadb_server, www, capsys):
+def test_sync_other_group_and_site_offline(mariadb_server, www, run_module):
     db = mariadb_server
     app = make_app(www, 'SIPP', db, web_group='publik')
     db.root_sql("UPDATE SIPP.sys_config SET value = '1' WHERE id = 6;")
     try:
-        result, raw = run(dict(app_path=app, public_db_group='publik', gather_sizes=False), capsys)
+        result, raw = run_module(sipp_info.main, dict(app_path=app, public_db_group='publik', gather_sizes=False))
     finally:
         db.root_sql("UPDATE SIPP.sys_config SET value = '0' WHERE id = 6;")
     assert result['sipp']['maintenance']['site_offline'] is True

@@ -4,7 +4,6 @@ plus packages made broken here one defect at a time."""
 
 from __future__ import (absolute_import, division, print_function)
 
-import contextlib
 import hashlib
 import json
 import os
@@ -17,18 +16,10 @@ import zipfile
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
-
 from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_package as pkgutil
 from ansible_collections.pengadilan.sipp.plugins.modules import sipp_package as pkgmodule
 
 from sippsim import faults, release
-
-try:
-    from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
-except ImportError:  # ansible-core 2.16-2.18: the classic way
-    patch_module_args = None
 
 # FAULTS.json 'breaks' label -> the problem code that must refuse it (None: well-formed, caught later by the
 # migration runner or the verification, so the package check must let it pass).
@@ -46,32 +37,9 @@ EXPECTED_PROBLEM = {
 NOTHING_CHANGED = {'id': 'Tidak ada yang diubah', 'en': 'Nothing was changed'}
 
 
-@contextlib.contextmanager
-def module_args(args):
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-    else:
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved
-
-
-def run(args, capsys):
-    """Run the module's main() with ``args``; return the result dict."""
-    capsys.readouterr()
-    with module_args(args):
-        with pytest.raises(SystemExit):
-            pkgmodule.main()
-    return json.loads(capsys.readouterr().out)
-
-
-def refused(args, capsys, problem, language='id'):
+def refused(run_module, args, problem, language='id'):
     """Run and assert a refusal with ``problem``; return the result."""
-    res = run(dict(args, language=language), capsys)
+    res = run_module(pkgmodule.main, dict(args, language=language))[0]
     assert res.get('failed') is True, res
     assert res['problem'] == problem, res
     assert res['changed'] is False
@@ -118,11 +86,11 @@ def make_package(tmp_path, name, base=('5.1.0', '5.2.0'), edit=None, modes=None,
 # The real packages
 
 
-def test_every_good_package_verifies(built, capsys):
+def test_every_good_package_verifies(built, run_module):
     for path in built['good']:
         manifest = manifest_of(path)
         args = dict(path=str(path))
-        res = run(args, capsys)
+        res = run_module(pkgmodule.main, args)[0]
         assert res.get('failed') is not True, res
         assert res['changed'] is False
         p = res['package']
@@ -143,15 +111,16 @@ def test_every_good_package_verifies(built, capsys):
         assert 'path' not in res and 'mode' not in res  # no file attributes of the zip mixed into the result
 
         # check mode: the same result; the court's and the target version given: still fine
-        checked = run(dict(args, _ansible_check_mode=True), capsys)
+        checked = run_module(pkgmodule.main, dict(args, _ansible_check_mode=True))[0]
         assert checked['package'] == p
-        pinned = run(dict(args, current_version=manifest['from_version'], target_version=manifest['to_version'],
-                          language='en'), capsys)
+        pinned = run_module(pkgmodule.main, dict(args, current_version=manifest['from_version'],
+                                                 target_version=manifest['to_version'], language='en'))[0]
         assert pinned['package'] == p
 
 
-def test_chain_has_mandiri_and_assisted_packages(built, capsys):
-    kinds = dict((path.name, run(dict(path=str(path)), capsys)['package']['mandiri']) for path in built['good'])
+def test_chain_has_mandiri_and_assisted_packages(built, run_module):
+    kinds = dict((path.name, run_module(pkgmodule.main, dict(path=str(path)))[0]['package']['mandiri'])
+                 for path in built['good'])
     assert kinds == {'sipp-5.0.0-5.1.0.zip': False, 'sipp-5.1.0-5.2.0.zip': False, 'sipp-5.2.0-5.2.1.zip': True,
                      'sipp-5.2.1-5.3.0.zip': False}
 
@@ -161,52 +130,52 @@ def test_fault_labels_are_all_known(built):
 
 
 @pytest.mark.parametrize('language', ['id', 'en'])
-def test_every_faulty_package(built, capsys, language):
+def test_every_faulty_package(built, run_module, language):
     for name, meta in sorted(built['labels'].items()):
         path = built['faulty'] / name
         problem = EXPECTED_PROBLEM[meta['breaks']]
         base_from = meta['base'][len('sipp-'):].split('-')[0]
         args = dict(path=str(path), current_version=base_from, language=language)
         if problem is None:
-            res = run(args, capsys)
+            res = run_module(pkgmodule.main, args)[0]
             assert res.get('failed') is not True, (name, res)
             assert res['package']['from_version'] == base_from
             continue
-        res = refused(args, capsys, problem, language)
+        res = refused(run_module, args, problem, language)
         assert path.name in res['msg']
         assert 'SATGAS SIPP' in res['msg'] or problem == 'from_version_mismatch', res['msg']
 
 
-def test_faulty_details_name_the_culprit(built, capsys):
+def test_faulty_details_name_the_culprit(built, run_module):
     faulty = built['faulty']
-    res = refused(dict(path=str(faulty / 'sipp-5.0.0-5.1.0-checksum_mismatch.zip')), capsys, 'file_checksum')
+    res = refused(run_module, dict(path=str(faulty / 'sipp-5.0.0-5.1.0-checksum_mismatch.zip')), 'file_checksum')
     assert res['details']['entry'] == 'application/models/Perkara_model.php'
     assert res['details']['files'] == ['application/models/Perkara_model.php']
     assert 'application/models/Perkara_model.php' in res['msg']
     assert 'unduh ulang paket' in res['msg'].lower()
 
-    res = refused(dict(path=str(faulty / 'sipp-5.2.0-5.2.1-path_escape.zip')), capsys, 'path_escape')
+    res = refused(run_module, dict(path=str(faulty / 'sipp-5.2.0-5.2.1-path_escape.zip')), 'path_escape')
     assert res['details']['entry'] == 'app/../../../etc/cron.d/sipp-update'
     assert res['details']['reason'] == 'dotdot'
 
-    res = refused(dict(path=str(faulty / 'sipp-5.2.0-5.2.1-symlink_entry.zip')), capsys, 'symlink_entry',
+    res = refused(run_module, dict(path=str(faulty / 'sipp-5.2.0-5.2.1-symlink_entry.zip')), 'symlink_entry',
                   language='en')
     assert res['details']['entry'] == 'app/resources/file/backup_db.sql'
     assert res['details']['kind'] == 'symlink' and res['details']['mode'] == '120777'
     assert 'a symbolic link' in res['msg']
 
-    res = refused(dict(path=str(faulty / 'sipp-5.2.2-5.3.0-wrong_from_version.zip'), current_version='5.2.1'),
-                  capsys, 'from_version_mismatch', language='en')
+    res = refused(run_module, dict(path=str(faulty / 'sipp-5.2.2-5.3.0-wrong_from_version.zip'),
+                                   current_version='5.2.1'), 'from_version_mismatch', language='en')
     assert res['details']['from_version'] == '5.2.2' and res['details']['current_version'] == '5.2.1'
     assert '5.2.2' in res['msg'] and '5.2.1' in res['msg'] and 'sipp-5.2.1-<next version>.zip' in res['msg']
 
-    res = refused(dict(path=str(faulty / 'sipp-5.2.1-5.3.0-truncated_archive.zip')), capsys, 'bad_archive')
+    res = refused(run_module, dict(path=str(faulty / 'sipp-5.2.1-5.3.0-truncated_archive.zip')), 'bad_archive')
     assert 'unduh ulang paket' in res['msg'].lower()
 
 
-def test_wrong_from_version_alone_still_goes_forward(built, capsys):
+def test_wrong_from_version_alone_still_goes_forward(built, run_module):
     """Without current_version the package is well-formed (5.2.2 -> 5.3.0); the court's version is what refuses."""
-    res = run(dict(path=str(built['faulty'] / 'sipp-5.2.2-5.3.0-wrong_from_version.zip')), capsys)
+    res = run_module(pkgmodule.main, dict(path=str(built['faulty'] / 'sipp-5.2.2-5.3.0-wrong_from_version.zip')))[0]
     assert res['package']['from_version'] == '5.2.2'
 
 
@@ -214,75 +183,76 @@ def test_wrong_from_version_alone_still_goes_forward(built, capsys):
 # The zip's own checksum
 
 
-def test_sha256_wrong(built, tmp_path, capsys):
+def test_sha256_wrong(built, tmp_path, run_module):
     path = tmp_path / 'sipp-5.2.0-5.2.1.zip'
     shutil.copy(str(built['out'] / path.name), str(path))
     (tmp_path / (path.name + '.sha256')).write_text('0' * 64 + '  ' + path.name + '\n')
-    res = refused(dict(path=str(path)), capsys, 'checksum_mismatch')
+    res = refused(run_module, dict(path=str(path)), 'checksum_mismatch')
     assert res['details']['expected'] == '0' * 64
     assert res['details']['actual'] == sha256(path.read_bytes())
     assert 'Unduh ulang paket' in res['msg']
 
 
-def test_zip_changed_after_its_sha256(built, tmp_path, capsys):
+def test_zip_changed_after_its_sha256(built, tmp_path, run_module):
     path = tmp_path / 'sipp-5.2.0-5.2.1.zip'
     shutil.copy(str(built['out'] / path.name), str(path))
     shutil.copy(str(built['out'] / (path.name + '.sha256')), str(tmp_path))
     with open(str(path), 'ab') as handle:
         handle.write(b'\0')
-    refused(dict(path=str(path)), capsys, 'checksum_mismatch', language='en')
+    refused(run_module, dict(path=str(path)), 'checksum_mismatch', language='en')
 
 
-def test_sha256_missing(built, tmp_path, capsys):
+def test_sha256_missing(built, tmp_path, run_module):
     path = tmp_path / 'sipp-5.2.0-5.2.1.zip'
     shutil.copy(str(built['out'] / path.name), str(path))
-    res = refused(dict(path=str(path)), capsys, 'checksum_missing')
+    res = refused(run_module, dict(path=str(path)), 'checksum_missing')
     assert res['details']['checksum_file'] == str(path) + '.sha256'
     (tmp_path / (path.name + '.sha256')).write_text('not a checksum\n')
-    refused(dict(path=str(path)), capsys, 'checksum_missing', language='en')
+    refused(run_module, dict(path=str(path)), 'checksum_missing', language='en')
 
 
-def test_checksum_option_and_checksum_file(built, tmp_path, capsys):
+def test_checksum_option_and_checksum_file(built, tmp_path, run_module):
     source = built['out'] / 'sipp-5.2.0-5.2.1.zip'
     path = tmp_path / 'paket.zip'
     shutil.copy(str(source), str(path))
     digest = sha256(path.read_bytes())
-    res = run(dict(path=str(path), checksum=digest.upper()), capsys)
+    res = run_module(pkgmodule.main, dict(path=str(path), checksum=digest.upper()))[0]
     assert res['package']['sha256'] == digest and res['package']['checksum_file'] is None
     # the file name differs from the manifest: a warning, manifest.json counts
     assert 'paket.zip' in json.dumps(res.get('warnings'))
-    refused(dict(path=str(path), checksum='sha256:' + 'a' * 64), capsys, 'checksum_mismatch')
-    refused(dict(path=str(path), checksum='xyz'), capsys, 'invalid_option')
+    refused(run_module, dict(path=str(path), checksum='sha256:' + 'a' * 64), 'checksum_mismatch')
+    refused(run_module, dict(path=str(path), checksum='xyz'), 'invalid_option')
     side = tmp_path / 'elsewhere.sha256'
     side.write_text('%s *sipp-5.2.0-5.2.1.zip\n' % digest)  # names the original file: used, with a warning
-    res = run(dict(path=str(path), checksum_file=str(side)), capsys)
+    res = run_module(pkgmodule.main, dict(path=str(path), checksum_file=str(side)))[0]
     assert res['package']['checksum_file'] == str(side)
     assert 'sipp-5.2.0-5.2.1.zip' in json.dumps(res['warnings'])
     several = tmp_path / 'SHA256SUMS'
     several.write_text('%s  other.zip\n%s  paket.zip\n' % ('b' * 64, digest))
-    assert run(dict(path=str(path), checksum_file=str(several)), capsys)['package']['sha256'] == digest
-    both = run(dict(path=str(path), checksum=digest, checksum_file=str(side)), capsys)
+    res = run_module(pkgmodule.main, dict(path=str(path), checksum_file=str(several)))[0]
+    assert res['package']['sha256'] == digest
+    both = run_module(pkgmodule.main, dict(path=str(path), checksum=digest, checksum_file=str(side)))[0]
     assert both.get('failed') and 'mutually exclusive' in both['msg']
 
 
-def test_package_missing(tmp_path, capsys):
-    res = refused(dict(path=str(tmp_path / 'sipp-5.2.0-5.2.1.zip')), capsys, 'package_missing')
+def test_package_missing(tmp_path, run_module):
+    res = refused(run_module, dict(path=str(tmp_path / 'sipp-5.2.0-5.2.1.zip')), 'package_missing')
     assert res['details']['path'] == str(tmp_path / 'sipp-5.2.0-5.2.1.zip')
-    refused(dict(path=str(tmp_path)), capsys, 'package_missing', language='en')
+    refused(run_module, dict(path=str(tmp_path)), 'package_missing', language='en')
 
 
-def test_bad_version_options(built, capsys):
+def test_bad_version_options(built, run_module):
     path = str(built['out'] / 'sipp-5.2.0-5.2.1.zip')
-    res = refused(dict(path=path, current_version='versi 5'), capsys, 'invalid_option')
+    res = refused(run_module, dict(path=path, current_version='versi 5'), 'invalid_option')
     assert res['details']['option'] == 'current_version'
-    refused(dict(path=path, target_version=''), capsys, 'invalid_option', language='en')
+    refused(run_module, dict(path=path, target_version=''), 'invalid_option', language='en')
 
 
 # ---------------------------------------------------------------------------------------------------------------
 # Archives broken here, one defect each
 
 
-def test_crc_error_inside_a_member(tmp_path, capsys):
+def test_crc_error_inside_a_member(tmp_path, run_module):
     """Bytes of a stored member flipped, .sha256 rewritten: the zip opens, reading it fails its CRC."""
     entries = release.package_entries('5.2.0', '5.2.1')
     path = tmp_path / 'sipp-5.2.0-5.2.1.zip'
@@ -295,11 +265,11 @@ def test_crc_error_inside_a_member(tmp_path, capsys):
     data[at + 5] ^= 0xFF
     path.write_bytes(bytes(data))
     release.write_sha256(path)
-    res = refused(dict(path=str(path)), capsys, 'bad_archive')
+    res = refused(run_module, dict(path=str(path)), 'bad_archive')
     assert res['details']['entry'] == 'app/application/views/templates/footer.php'
 
 
-def test_duplicate_entry(tmp_path, capsys):
+def test_duplicate_entry(tmp_path, run_module):
     entries = release.package_entries('5.2.0', '5.2.1')
     path = tmp_path / 'sipp-5.2.0-5.2.1.zip'
     import warnings
@@ -310,39 +280,39 @@ def test_duplicate_entry(tmp_path, capsys):
                 zf.writestr(name, entries[name])
             zf.writestr('app/application/views/templates/footer.php', b'<?php evil();')
     release.write_sha256(path)
-    refused(dict(path=str(path)), capsys, 'bad_archive')
+    refused(run_module, dict(path=str(path)), 'bad_archive')
 
 
-def test_downgrade_and_same_version(tmp_path, capsys):
+def test_downgrade_and_same_version(tmp_path, run_module):
     def downgrade(entries, manifest):
         manifest['from_version'], manifest['to_version'] = '5.2.0', '5.1.0'
 
     def same(entries, manifest):
         manifest['to_version'] = manifest['from_version']
 
-    res = refused(dict(path=str(make_package(tmp_path, 'sipp-5.2.0-5.1.0.zip', edit=downgrade))), capsys,
+    res = refused(run_module, dict(path=str(make_package(tmp_path, 'sipp-5.2.0-5.1.0.zip', edit=downgrade))),
                   'version_order')
     assert 'rollback' in res['msg']
-    refused(dict(path=str(make_package(tmp_path, 'sipp-5.1.0-5.1.0.zip', edit=same)), current_version='5.1.0'),
-            capsys, 'version_order', language='en')
+    refused(run_module, dict(path=str(make_package(tmp_path, 'sipp-5.1.0-5.1.0.zip', edit=same)),
+                             current_version='5.1.0'), 'version_order', language='en')
 
 
-def test_versions_compare_as_numbers(tmp_path, capsys):
+def test_versions_compare_as_numbers(tmp_path, run_module):
     def jump(entries, manifest):
         manifest['from_version'], manifest['to_version'] = '5.9.0', '5.10.0'
 
-    res = run(dict(path=str(make_package(tmp_path, 'sipp-5.9.0-5.10.0.zip', edit=jump)), current_version='5.9.0'),
-              capsys)
+    res = run_module(pkgmodule.main, dict(path=str(make_package(tmp_path, 'sipp-5.9.0-5.10.0.zip', edit=jump)),
+                                          current_version='5.9.0'))[0]
     assert res['package']['to_version'] == '5.10.0'
 
 
-def test_from_version_and_target(built, capsys):
+def test_from_version_and_target(built, run_module):
     path = str(built['out'] / 'sipp-5.1.0-5.2.0.zip')
-    behind = refused(dict(path=path, current_version='5.0.0'), capsys, 'from_version_mismatch')
+    behind = refused(run_module, dict(path=path, current_version='5.0.0'), 'from_version_mismatch')
     assert 'sipp-5.0.0-<versi berikutnya>.zip' in behind['msg']
-    ahead = refused(dict(path=path, current_version='5.2.1', language='en'), capsys, 'from_version_mismatch', 'en')
+    ahead = refused(run_module, dict(path=path, current_version='5.2.1', language='en'), 'from_version_mismatch', 'en')
     assert 'already runs version 5.2.1' in ahead['msg']
-    res = refused(dict(path=path, target_version='5.3.0'), capsys, 'target_mismatch')
+    res = refused(run_module, dict(path=path, target_version='5.3.0'), 'target_mismatch')
     assert res['details']['to_version'] == '5.2.0' and res['details']['target_version'] == '5.3.0'
 
 
@@ -353,7 +323,7 @@ def test_from_version_and_target(built, capsys):
     ('application/config', 'delete'),
     ('application/config/./config.php', 'delete_raw'),
 ])
-def test_protected_path(tmp_path, capsys, rel, action):
+def test_protected_path(tmp_path, run_module, rel, action):
     def touch(entries, manifest):
         if action == 'files':
             entries['app/' + rel] = b"<?php $db['default']['password'] = 'x';\n"
@@ -362,9 +332,9 @@ def test_protected_path(tmp_path, capsys, rel, action):
 
     path = make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', edit=touch)
     if action == 'delete_raw':  # not a normal path at all: refused as an escape before the protection check
-        refused(dict(path=str(path)), capsys, 'path_escape')
+        refused(run_module, dict(path=str(path)), 'path_escape')
         return
-    res = refused(dict(path=str(path)), capsys, 'protected_path')
+    res = refused(run_module, dict(path=str(path)), 'protected_path')
     assert res['details']['entry'] == rel
     assert res['details']['action'] == ('write' if action == 'files' else 'delete')
 
@@ -378,16 +348,16 @@ def test_protected_path(tmp_path, capsys, rel, action):
     ('C:/x.php', 'drive_letter'),
     ('app/x\nphp', 'control_character'),
 ])
-def test_path_escape_entries(tmp_path, capsys, entry, reason):
+def test_path_escape_entries(tmp_path, run_module, entry, reason):
     def add(entries, manifest):
         entries[entry] = b'x'
 
-    res = refused(dict(path=str(make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', edit=add))), capsys, 'path_escape')
+    res = refused(run_module, dict(path=str(make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', edit=add))), 'path_escape')
     assert res['details']['reason'] == reason and res['details']['entry'] == entry
 
 
 @pytest.mark.parametrize('where', ['files', 'delete', 'migrations'])
-def test_path_escape_in_manifest(tmp_path, capsys, where):
+def test_path_escape_in_manifest(tmp_path, run_module, where):
     def edit(entries, manifest):
         if where == 'files':
             manifest['files']['../index.php'] = '0' * 64
@@ -396,7 +366,7 @@ def test_path_escape_in_manifest(tmp_path, capsys, where):
         else:
             manifest['migrations'].append({'file': '../x.sql', 'sha256': '0' * 64})
 
-    res = refused(dict(path=str(make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', edit=edit, reseal=False))), capsys,
+    res = refused(run_module, dict(path=str(make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', edit=edit, reseal=False))),
                   'path_escape')
     assert res['details']['where'] == 'manifest_' + where
 
@@ -405,22 +375,22 @@ def test_path_escape_in_manifest(tmp_path, capsys, where):
     (0o120777, 'symlink'), (0o020644, 'device'), (0o060644, 'device'), (0o010644, 'fifo'), (0o140644, 'socket'),
     (0o040755, 'directory'),
 ])
-def test_non_regular_entries(tmp_path, capsys, mode, kind):
+def test_non_regular_entries(tmp_path, run_module, mode, kind):
     name = 'app/application/models/Perkara_model.php'
     path = make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', modes={name: mode})
-    res = refused(dict(path=str(path)), capsys, 'symlink_entry')
+    res = refused(run_module, dict(path=str(path)), 'symlink_entry')
     assert res['details']['kind'] == kind and res['details']['entry'] == name
 
 
 @pytest.mark.parametrize('mode', [0, 0o644, 0o100644, 0o100755])
-def test_modes_of_regular_files(tmp_path, capsys, mode):
+def test_modes_of_regular_files(tmp_path, run_module, mode):
     """No Unix file type (e.g. a zip made on Windows or by zipfile.writestr) counts as a plain file."""
     name = 'app/application/models/Perkara_model.php'
     path = make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', modes={name: mode})
-    assert run(dict(path=str(path)), capsys)['package']['files'] == 3
+    assert run_module(pkgmodule.main, dict(path=str(path)))[0]['package']['files'] == 3
 
 
-def test_plain_directory_entries_are_fine(tmp_path, capsys):
+def test_plain_directory_entries_are_fine(tmp_path, run_module):
     entries = release.package_entries('5.2.0', '5.2.1')
     path = tmp_path / 'sipp-5.2.0-5.2.1.zip'
     with zipfile.ZipFile(str(path), 'w') as zf:
@@ -430,29 +400,29 @@ def test_plain_directory_entries_are_fine(tmp_path, capsys):
                 0x10 if name.endswith('/') else 0)
             zf.writestr(info, b'' if name.endswith('/') else entries[name])
     release.write_sha256(path)
-    assert run(dict(path=str(path)), capsys)['package']['files'] == 4
+    assert run_module(pkgmodule.main, dict(path=str(path)))[0]['package']['files'] == 4
 
 
-def test_unexpected_entry(tmp_path, capsys):
+def test_unexpected_entry(tmp_path, run_module):
     def add(entries, manifest):
         entries['install.sh'] = b'#!/bin/sh\n'
 
-    res = refused(dict(path=str(make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', edit=add))), capsys,
+    res = refused(run_module, dict(path=str(make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', edit=add))),
                   'unexpected_entry')
     assert res['details']['entry'] == 'install.sh'
 
 
-def test_manifest_missing(tmp_path, capsys):
+def test_manifest_missing(tmp_path, run_module):
     def drop(entries, manifest):
         del entries['manifest.json']
 
-    refused(dict(path=str(make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', edit=drop))), capsys, 'manifest_missing')
+    refused(run_module, dict(path=str(make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', edit=drop))), 'manifest_missing')
 
 
 @pytest.mark.parametrize('breakage', ['not_json', 'format_2', 'format_text', 'no_files', 'files_list',
                                       'bad_version', 'notes_number', 'both_files_and_delete', 'migration_twice',
                                       'array'])
-def test_manifest_invalid(tmp_path, capsys, breakage):
+def test_manifest_invalid(tmp_path, run_module, breakage):
     def edit(entries, manifest):
         if breakage == 'format_2':
             manifest['format'] = 2
@@ -476,60 +446,60 @@ def test_manifest_invalid(tmp_path, capsys, breakage):
         entries = release.package_entries('5.1.0', '5.2.0')
         entries['manifest.json'] = b'{"format": 1,' if breakage == 'not_json' else b'[1, 2]'
         release.write_package(path, entries)
-    res = refused(dict(path=str(path)), capsys, 'manifest_invalid')
+    res = refused(run_module, dict(path=str(path)), 'manifest_invalid')
     assert res['details']['error']
 
 
-def test_unlisted_and_missing_files(tmp_path, capsys):
+def test_unlisted_and_missing_files(tmp_path, run_module):
     def extra_app(entries, manifest):
         entries['app/application/helpers/extra_helper.php'] = b'<?php\n'
 
     path = make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', edit=extra_app, reseal=False)
-    res = refused(dict(path=str(path)), capsys, 'unlisted_file')
+    res = refused(run_module, dict(path=str(path)), 'unlisted_file')
     assert res['details']['files'] == ['app/application/helpers/extra_helper.php']
 
     def extra_sql(entries, manifest):
         entries['sql/004_extra.sql'] = b'DROP TABLE perkara;\n'
 
     path = make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', edit=extra_sql, reseal=False)
-    assert refused(dict(path=str(path)), capsys, 'unlisted_file')['details']['files'] == ['sql/004_extra.sql']
+    assert refused(run_module, dict(path=str(path)), 'unlisted_file')['details']['files'] == ['sql/004_extra.sql']
 
     def lost_app(entries, manifest):
         del entries['app/application/models/Laporan_model.php']
 
     path = make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', edit=lost_app, reseal=False)
-    res = refused(dict(path=str(path), language='en'), capsys, 'missing_file', 'en')
+    res = refused(run_module, dict(path=str(path), language='en'), 'missing_file', 'en')
     assert res['details']['files'] == ['app/application/models/Laporan_model.php']
 
     def lost_sql(entries, manifest):
         del entries['sql/002_putusan_elektronik.sql']
 
     path = make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', edit=lost_sql, reseal=False)
-    assert refused(dict(path=str(path)), capsys, 'missing_file')['details']['files'] == [
+    assert refused(run_module, dict(path=str(path)), 'missing_file')['details']['files'] == [
         'sql/002_putusan_elektronik.sql']
 
 
-def test_migration_checksum(tmp_path, capsys):
+def test_migration_checksum(tmp_path, run_module):
     def patch(entries, manifest):
         entries['sql/003_view_dashboard.sql'] += b'DROP TABLE perkara;\n'
 
     path = make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', edit=patch, reseal=False)
-    res = refused(dict(path=str(path)), capsys, 'migration_checksum')
+    res = refused(run_module, dict(path=str(path)), 'migration_checksum')
     assert res['details']['entry'] == '003_view_dashboard.sql'
     assert 'sql/003_view_dashboard.sql' in res['msg']
 
 
-def test_manifest_asking_for_assistance_is_honoured(tmp_path, capsys):
+def test_manifest_asking_for_assistance_is_honoured(tmp_path, run_module):
     def ask(entries, manifest):
         manifest['requires_assistance'] = True
 
     def deny(entries, manifest):
         manifest['requires_assistance'] = False
 
-    res = run(dict(path=str(make_package(tmp_path, 'sipp-5.2.0-5.2.1.zip', base=('5.2.0', '5.2.1'), edit=ask))),
-              capsys)
+    assisted = make_package(tmp_path, 'sipp-5.2.0-5.2.1.zip', base=('5.2.0', '5.2.1'), edit=ask)
+    res = run_module(pkgmodule.main, dict(path=str(assisted)))[0]
     assert res['package']['requires_assistance'] is True and res['package']['mandiri'] is False
-    res = run(dict(path=str(make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', edit=deny))), capsys)
+    res = run_module(pkgmodule.main, dict(path=str(make_package(tmp_path, 'sipp-5.1.0-5.2.0.zip', edit=deny))))[0]
     assert res['package']['requires_assistance'] is True  # it has migrations, whatever the manifest says
 
 
@@ -688,8 +658,8 @@ def test_verification_runs_on_python36(built):
     assert result['chain'] == ['5.2.1', '5.10.0']
 
 
-def test_a_fifo_is_not_opened(tmp_path, capsys):
+def test_a_fifo_is_not_opened(tmp_path, run_module):
     fifo = tmp_path / 'sipp-5.2.0-5.2.1.zip'
     os.mkfifo(str(fifo))
-    res = refused(dict(path=str(fifo)), capsys, 'package_missing')
+    res = refused(run_module, dict(path=str(fifo)), 'package_missing')
     assert res['details']['error'] == 'not a regular file'

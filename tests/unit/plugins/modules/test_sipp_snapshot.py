@@ -6,7 +6,6 @@ The database ``snap_sipp`` is SIPP 5.0.0's schema (the simulator's SQL) with a f
 
 from __future__ import (absolute_import, division, print_function)
 
-import contextlib
 import datetime
 import json
 import os
@@ -14,46 +13,12 @@ import stat
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.common import warnings as common_warnings
-from ansible.module_utils.common.text.converters import to_bytes
-
 from ansible_collections.pengadilan.sipp.plugins.modules import sipp_snapshot
-
-try:
-    from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
-except ImportError:  # ansible-core 2.16-2.18: the classic way
-    patch_module_args = None
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.abspath(os.path.join(HERE, '..', '..', '..', '..'))
 SCHEMA = os.path.join(REPO_ROOT, 'sim', 'sippsim', 'releases', '5.0.0', 'sql', '000_schema.sql')
 DB = 'snap_sipp'
-
-
-@contextlib.contextmanager
-def module_args(args):
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-    else:
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved
-
-
-def run(args, capsys):
-    capsys.readouterr()
-    # warnings are process-wide in ansible-core: start each run without the earlier runs' warnings
-    getattr(common_warnings, '_global_warnings').clear()
-    with module_args(args):
-        with pytest.raises(SystemExit):
-            sipp_snapshot.main()
-    out = capsys.readouterr().out
-    return json.loads(out), out
 
 
 def php_single(value):
@@ -125,8 +90,8 @@ def base_args(app, **kw):
 
 
 @pytest.mark.parametrize('backend', ['pymysql', 'cli'])
-def test_snapshot_figures(snapdb, app, capsys, backend):
-    result, raw = run(base_args(app, db_client_backend=backend), capsys)
+def test_snapshot_figures(snapdb, app, run_module, backend):
+    result, raw = run_module(sipp_snapshot.main, base_args(app, db_client_backend=backend))
     assert result.get('failed') is not True, result
     assert result['changed'] is False and result['equal'] is None and result['differences'] == []
     snap = result['snapshot']
@@ -143,25 +108,27 @@ def test_snapshot_figures(snapdb, app, capsys, backend):
     assert snap['case_counts']['perkara'] == 4 and snap['case_counts']['perkara_putusan'] == 2
     assert snap['tables']['perkara']['rows'] == 4
     assert 'v_perkara_dashboard' not in snap['tables']
+    assert sorted(snap['structures']) == sorted(snap['tables'])
     assert_no_secret(snapdb, raw)
 
 
-def test_default_period_is_today(snapdb, app, capsys):
-    result, _ = run(dict(app_path=app, tables=['sys_config']), capsys)
+def test_default_period_is_today(snapdb, app, run_module):
+    result = run_module(sipp_snapshot.main, dict(app_path=app, tables=['sys_config']))[0]
     today = datetime.date.today()
     assert result['snapshot']['lipa1']['tahun'] == today.year
     assert result['snapshot']['lipa1']['bulan'] == today.month
     assert result['snapshot']['kinerja']['tahun'] == today.year
     assert list(result['snapshot']['tables']) == ['sys_config']
+    assert list(result['snapshot']['structures']) == ['sys_config']
 
 
-def test_dest_written_0600_and_idempotent(snapdb, app, capsys, tmp_path):
+def test_dest_written_0600_and_idempotent(snapdb, app, run_module, tmp_path):
     dest = str(tmp_path / 'new' / 'deeper' / 'snap.json')
     # check mode: predicts the change, writes nothing
-    checked, _ = run(base_args(app, dest=dest, _ansible_check_mode=True), capsys)
+    checked = run_module(sipp_snapshot.main, base_args(app, dest=dest, _ansible_check_mode=True))[0]
     assert checked['changed'] is True and not os.path.exists(str(tmp_path / 'new'))
 
-    result, _ = run(base_args(app, dest=dest), capsys)
+    result = run_module(sipp_snapshot.main, base_args(app, dest=dest))[0]
     assert result['changed'] is True and result['dest'] == dest
     assert stat.S_IMODE(os.stat(dest).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(str(tmp_path / 'new')).st_mode) == 0o700
@@ -170,33 +137,33 @@ def test_dest_written_0600_and_idempotent(snapdb, app, capsys, tmp_path):
         saved = json.load(handle)
     assert saved == result['snapshot']
 
-    again, _ = run(base_args(app, dest=dest), capsys)
+    again = run_module(sipp_snapshot.main, base_args(app, dest=dest))[0]
     assert again['changed'] is False
     os.chmod(dest, 0o644)
-    fixed, _ = run(base_args(app, dest=dest), capsys)
+    fixed = run_module(sipp_snapshot.main, base_args(app, dest=dest))[0]
     assert fixed['changed'] is True and stat.S_IMODE(os.stat(dest).st_mode) == 0o600
-    assert [n for n in os.listdir(os.path.dirname(dest))] == ['snap.json']
+    assert os.listdir(os.path.dirname(dest)) == ['snap.json']
 
 
-def test_compare_detects_one_changed_row(snapdb, app, capsys, tmp_path):
+def test_compare_detects_one_changed_row(snapdb, app, run_module, tmp_path):
     first = str(tmp_path / 'before.json')
     second = str(tmp_path / 'after.json')
-    run(base_args(app, dest=first), capsys)
-    same, _ = run(base_args(app, compare_to=first), capsys)
+    run_module(sipp_snapshot.main, base_args(app, dest=first))
+    same = run_module(sipp_snapshot.main, base_args(app, compare_to=first))[0]
     assert same['equal'] is True and same['differences'] == []
 
     snapdb.root_sql("UPDATE %s.perkara SET pihak1_text = 'diubah' WHERE perkara_id = 2;" % DB)
     try:
-        diff, _ = run(base_args(app, compare_to=first, language='en'), capsys)
+        diff = run_module(sipp_snapshot.main, base_args(app, compare_to=first, language='en'))[0]
         assert diff['equal'] is False
         assert [(d['kind'], d['table']) for d in diff['differences']] == [('checksum', 'perkara')]
         assert diff['differences'][0]['text'].startswith('table perkara changed')
 
-        ignored, _ = run(base_args(app, compare_to=first, ignore_tables=['perkara']), capsys)
+        ignored = run_module(sipp_snapshot.main, base_args(app, compare_to=first, ignore_tables=['perkara']))[0]
         assert ignored['equal'] is True and ignored['differences'] == []
 
-        failed, raw = run(base_args(app, compare_to=first, dest=second, fail_on_difference=True, language='en'),
-                          capsys)
+        failed, raw = run_module(sipp_snapshot.main, base_args(app, compare_to=first, dest=second,
+                                                               fail_on_difference=True, language='en'))
         assert failed['failed'] is True and failed['equal'] is False
         assert 'perkara' in failed['msg'] and 'changed no data' in failed['msg'] and second in failed['msg']
         assert failed['changed'] is True and os.path.exists(second)
@@ -205,15 +172,36 @@ def test_compare_detects_one_changed_row(snapdb, app, capsys, tmp_path):
         snapdb.root_sql("UPDATE %s.perkara SET pihak1_text = NULL WHERE perkara_id = 2;" % DB)
 
 
-def test_compare_reports_figures_rows_and_new_tables(snapdb, app, capsys, tmp_path):
+def test_compare_detects_a_renamed_column(snapdb, app, run_module, tmp_path):
+    """A column renamed, its type and the rows unchanged (a failed migration): the checksum is equal, the table's
+    definition is not, and that is reported."""
     first = str(tmp_path / 'before.json')
-    run(base_args(app, dest=first), capsys)
+    saved = run_module(sipp_snapshot.main, base_args(app, dest=first))[0]
+    rename = "ALTER TABLE %s.perkara CHANGE %s %s VARCHAR(500) DEFAULT NULL;"
+    snapdb.root_sql(rename % (DB, 'pihak1_text', 'pihak1_nama'))
+    try:
+        diff = run_module(sipp_snapshot.main, base_args(app, compare_to=first, language='en'))[0]
+        ignored = run_module(sipp_snapshot.main, base_args(app, compare_to=first, ignore_tables=['perkara']))[0]
+    finally:
+        snapdb.root_sql(rename % (DB, 'pihak1_nama', 'pihak1_text'))
+    assert diff['snapshot']['tables'] == saved['snapshot']['tables']  # CHECKSUM TABLE does not see it
+    assert diff['equal'] is False
+    assert [(d['kind'], d['table']) for d in diff['differences']] == [('structure', 'perkara')]
+    assert diff['differences'][0]['error'] is True
+    assert diff['differences'][0]['text'].startswith('table perkara changed its definition')
+    assert diff['differences'][0]['after'] == diff['snapshot']['structures']['perkara']
+    assert ignored['equal'] is True and ignored['differences'] == []
+
+
+def test_compare_reports_figures_rows_and_new_tables(snapdb, app, run_module, tmp_path):
+    first = str(tmp_path / 'before.json')
+    run_module(sipp_snapshot.main, base_args(app, dest=first))
     snapdb.root_sql("USE %s; INSERT INTO perkara (perkara_id, alur_perkara_id, tanggal_pendaftaran, "
                     "jenis_perkara_id, jenis_perkara_nama, nomor_urut_perkara, nomor_perkara) VALUES "
                     "(5, 1, '2025-03-21', 1, 'Gugatan', 2, '2/Pdt.G/2025/PN Uji');"
                     "CREATE TABLE perkara_baru (id INT PRIMARY KEY);" % DB)
     try:
-        result, _ = run(base_args(app, compare_to=first, ignore_tables=['perkara']), capsys)
+        result = run_module(sipp_snapshot.main, base_args(app, compare_to=first, ignore_tables=['perkara']))[0]
     finally:
         snapdb.root_sql('USE %s; DELETE FROM perkara WHERE perkara_id = 5; DROP TABLE perkara_baru;' % DB)
     kinds = set((d['kind'], d.get('table') or d.get('figure')) for d in result['differences'])
@@ -225,47 +213,47 @@ def test_compare_reports_figures_rows_and_new_tables(snapdb, app, capsys, tmp_pa
     assert new['error'] is False and 'baru' in new['text']
 
 
-def test_tables_option_restricts_the_comparison(snapdb, app, capsys, tmp_path):
+def test_tables_option_restricts_the_comparison(snapdb, app, run_module, tmp_path):
     first = str(tmp_path / 'full.json')
-    run(base_args(app, dest=first), capsys)
-    result, _ = run(base_args(app, compare_to=first, tables=['perkara', 'sys_config']), capsys)
+    run_module(sipp_snapshot.main, base_args(app, dest=first))
+    result = run_module(sipp_snapshot.main, base_args(app, compare_to=first, tables=['perkara', 'sys_config']))[0]
     assert result['equal'] is True and result['differences'] == []
     assert sorted(result['snapshot']['tables']) == ['perkara', 'sys_config']
 
 
 @pytest.mark.parametrize('content,key', [(None, 'does not exist'), ('{not json', 'not a sipp_snapshot'),
                                          ('[1, 2]', 'not a sipp_snapshot'), ('{"tables": {}}', 'missing: lipa1')])
-def test_compare_to_problems(app, capsys, tmp_path, content, key):
+def test_compare_to_problems(app, run_module, tmp_path, content, key):
     path = str(tmp_path / 'earlier.json')
     if content is not None:
         with open(path, 'w') as handle:
             handle.write(content)
     dest = str(tmp_path / 'out.json')
-    result, _ = run(base_args(app, compare_to=path, dest=dest, language='en'), capsys)
+    result = run_module(sipp_snapshot.main, base_args(app, compare_to=path, dest=dest, language='en'))[0]
     assert result['failed'] is True
     assert key in result['msg'] and 'Nothing was read or changed' in result['msg'] and path in result['msg']
     assert not os.path.exists(dest)
 
 
-def test_bad_month_and_dest_folder(app, capsys, tmp_path):
-    result, _ = run(base_args(app, month=13), capsys)
+def test_bad_month_and_dest_folder(app, run_module, tmp_path):
+    result = run_module(sipp_snapshot.main, base_args(app, month=13))[0]
     assert result['failed'] is True and 'bulan' in result['msg'] and 'Tidak ada' in result['msg']
     folder = str(tmp_path / 'a-folder')
     os.mkdir(folder)
-    result, _ = run(base_args(app, dest=folder, tables=['sys_config'], language='en'), capsys)
+    result = run_module(sipp_snapshot.main, base_args(app, dest=folder, tables=['sys_config'], language='en'))[0]
     assert result['failed'] is True and 'cannot be saved' in result['msg'] and 'is a folder' in result['msg']
     assert result['changed'] is False and result['snapshot']['tables']['sys_config']['rows'] == 3
 
 
-def test_site_error_is_reported(capsys, tmp_path):
-    result, _ = run(dict(search_paths=[str(tmp_path)], language='en'), capsys)
+def test_site_error_is_reported(run_module, tmp_path):
+    result = run_module(sipp_snapshot.main, dict(search_paths=[str(tmp_path)], language='en'))[0]
     assert result['failed'] is True and 'No SIPP application folder found' in result['msg']
 
 
-def test_maintenance_no_warning(snapdb, app, capsys):
+def test_maintenance_no_warning(snapdb, app, run_module):
     snapdb.root_sql("UPDATE %s.sys_config SET value = '1' WHERE id = 6;" % DB)
     try:
-        result, _ = run(base_args(app, tables=['sys_config']), capsys)
+        result = run_module(sipp_snapshot.main, base_args(app, tables=['sys_config']))[0]
     finally:
         snapdb.root_sql("UPDATE %s.sys_config SET value = '0' WHERE id = 6;" % DB)
     assert result['snapshot']['site_offline'] is True

@@ -8,49 +8,16 @@ passwords hold every awkward character.
 
 from __future__ import (absolute_import, division, print_function)
 
-import contextlib
 import json
 import os
 
 import pytest
 
-from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
-
 from ansible_collections.pengadilan.sipp.plugins.modules import sipp_sync_status
-
-try:
-    from ansible.module_utils.testing import patch_module_args  # ansible-core 2.19+
-except ImportError:  # ansible-core 2.16-2.18: the classic way
-    patch_module_args = None
 
 LOCAL = 'sync_sipp'
 PUBLIC = 'sync_web'
 TABLES = ['dataumumweb', 'jadwalsidangweb', 'pihakweb', 'perkaraputusanweb']
-
-
-@contextlib.contextmanager
-def module_args(args):
-    if patch_module_args is not None:
-        with patch_module_args(args):
-            yield
-    else:
-        saved = basic._ANSIBLE_ARGS
-        basic._ANSIBLE_ARGS = to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args}))
-        try:
-            yield
-        finally:
-            basic._ANSIBLE_ARGS = saved
-
-
-def run(args, capsys):
-    """Run the module's main() with ``args``; return (result dict, raw JSON text)."""
-    capsys.readouterr()
-    with module_args(args):
-        with pytest.raises(SystemExit):
-            sipp_sync_status.main()
-    out = capsys.readouterr().out
-    return json.loads(out), out
 
 
 def php_single(value):
@@ -124,10 +91,10 @@ def app(mariadb_server, tmp_path):
 
 
 @pytest.mark.parametrize('backend', ['pymysql', 'cli'])
-def test_healthy(mariadb_server, app, capsys, backend):
+def test_healthy(mariadb_server, app, run_module, backend):
     db = mariadb_server
     args = dict(app_path=app, db_client_backend=backend)
-    result, raw = run(args, capsys)
+    result, raw = run_module(sipp_sync_status.main, args)
     assert result.get('failed') is not True, result
     assert result['changed'] is False
     assert result['status'] == 'ok' and result['ok'] is True and result['problems'] == []
@@ -140,78 +107,78 @@ def test_healthy(mariadb_server, app, capsys, backend):
     assert result['app_path'] == app and result['version'] == '5.2.0'
     assert_no_secret(db, raw)
 
-    checked, raw = run(dict(args, _ansible_check_mode=True), capsys)
+    checked, raw = run_module(sipp_sync_status.main, dict(args, _ansible_check_mode=True))
     for key in ('status', 'ok', 'stamp', 'counts', 'public', 'changed'):
         assert checked[key] == result[key]
 
 
-def test_stale(mariadb_server, app, capsys):
+def test_stale(mariadb_server, app, run_module):
     db = mariadb_server
     stamp_hours_ago(db, 30)
-    result, raw = run(dict(app_path=app), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app))
     assert result['status'] == 'stale' and result['ok'] is False
     assert '480 menit' in result['reason'] and 'Jalankan sinkronisasi dari SIPP' in result['reason']
     assert result['age_seconds'] >= 30 * 3600
-    result, raw = run(dict(app_path=app, max_age=31 * 60, language='en'), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app, max_age=31 * 60, language='en'))
     assert result['status'] == 'ok', result['reason']
-    result, raw = run(dict(app_path=app, max_age=10, language='en'), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app, max_age=10, language='en'))
     assert result['status'] == 'stale' and 'limit of 10 minutes' in result['reason']
 
 
-def test_mismatch(mariadb_server, app, capsys):
+def test_mismatch(mariadb_server, app, run_module):
     db = mariadb_server
     fill(db, PUBLIC, 'pihakweb', 15)
-    result, raw = run(dict(app_path=app, language='en'), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app, language='en'))
     assert result['status'] == 'mismatch' and result['ok'] is False
     assert result['counts']['pihakweb'] == dict(local=30, public=15)
     assert 'pihakweb 30/15' in result['reason'] and 'incomplete' in result['reason']
 
 
-def test_stale_and_mismatch_both_explained(mariadb_server, app, capsys):
+def test_stale_and_mismatch_both_explained(mariadb_server, app, run_module):
     db = mariadb_server
     fill(db, PUBLIC, 'dataumumweb', 0)
     stamp_hours_ago(db, 30)
-    result, raw = run(dict(app_path=app), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app))
     assert result['status'] == 'stale'
     assert result['problems'] == ['stale', 'mismatch']
     assert '480 menit' in result['reason'] and 'dataumumweb 10/0' in result['reason']
 
 
-def test_since(mariadb_server, app, capsys):
+def test_since(mariadb_server, app, run_module):
     db = mariadb_server
     now = public_now(db)
-    result, raw = run(dict(app_path=app, since=now), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app, since=now))
     assert result['status'] == 'stale'
     assert 'tidak lebih baru dari %s' % now in result['reason']
     assert result['since'] == now
     # a stamp after it: the synchronisation started at `now` succeeded
     db.root_sql("UPDATE %s.sys_sinkronisasi SET time_stamp = '%s' + INTERVAL 1 SECOND WHERE id = '1';"
                 % (PUBLIC, now))
-    result, raw = run(dict(app_path=app, since=now.replace(' ', 'T')), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app, since=now.replace(' ', 'T')))
     assert result['status'] == 'ok', result['reason']
     # the public_now of a run is a usable since
     stamp_hours_ago(db, 1)
-    result, raw = run(dict(app_path=app), capsys)
-    later, raw = run(dict(app_path=app, since=result['public_now']), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app))
+    later, raw = run_module(sipp_sync_status.main, dict(app_path=app, since=result['public_now']))
     assert later['status'] == 'stale'
 
 
-def test_never_synced(mariadb_server, app, capsys):
+def test_never_synced(mariadb_server, app, run_module):
     db = mariadb_server
     db.root_sql("DELETE FROM %s.sys_sinkronisasi;" % PUBLIC)
-    result, raw = run(dict(app_path=app), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app))
     assert result['status'] == 'stale' and result['stamp'] is None and result['age_seconds'] is None
     assert "sys_sinkronisasi id '1'" in result['reason']
     assert result['public_now']
 
 
 @pytest.mark.parametrize('backend', ['pymysql', 'cli'])
-def test_unreachable(mariadb_server, app, tmp_path, capsys, backend):
+def test_unreachable(mariadb_server, app, tmp_path, run_module, backend):
     db = mariadb_server
     www = tmp_path / 'www2'
     www.mkdir()
     app = make_app(www, db, web=dict(port=1))
-    result, raw = run(dict(app_path=app, connect_timeout=2, db_client_backend=backend), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app, connect_timeout=2, db_client_backend=backend))
     assert result.get('failed') is not True, result
     assert result['status'] == 'unreachable' and result['ok'] is False
     assert 'jaringan' in result['reason'] and "'web'" in result['reason']
@@ -219,44 +186,44 @@ def test_unreachable(mariadb_server, app, tmp_path, capsys, backend):
     assert_no_secret(db, raw)
 
 
-def test_wrong_public_password_is_unreachable(mariadb_server, app, capsys):
+def test_wrong_public_password_is_unreachable(mariadb_server, app, run_module):
     db = mariadb_server
     www = os.path.dirname(app)
     os.rename(app, app + '.old')
     app = make_app(www, db, web=dict(password='wrong'))
-    result, raw = run(dict(app_path=app, language='en'), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app, language='en'))
     assert result['status'] == 'unreachable'
     assert 'Access denied' in result['reason']
     assert_no_secret(db, raw)
 
 
-def test_group_missing_is_unknown(mariadb_server, app, tmp_path, capsys):
+def test_group_missing_is_unknown(mariadb_server, app, tmp_path, run_module):
     db = mariadb_server
     www = tmp_path / 'www2'
     www.mkdir()
     app = make_app(www, db, web_group='publik')
-    result, raw = run(dict(app_path=app), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app))
     assert result['status'] == 'unknown' and result['ok'] is False
     assert "'web'" in result['reason'] and 'publik' in result['reason']
-    result, raw = run(dict(app_path=app, public_db_group='publik'), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app, public_db_group='publik'))
     assert result['status'] == 'ok', result['reason']
 
 
-def test_table_missing_is_unknown(mariadb_server, app, capsys):
+def test_table_missing_is_unknown(mariadb_server, app, run_module):
     db = mariadb_server
     db.root_sql("DROP TABLE %s.jadwalsidangweb;" % PUBLIC)
-    result, raw = run(dict(app_path=app), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app))
     assert result['status'] == 'unknown'
     assert result['counts']['jadwalsidangweb'] == dict(local=20, public=None)
     assert 'jadwalsidangweb' in result['reason']
-    result, raw = run(dict(app_path=app, tables=['dataumumweb', 'pihakweb']), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app, tables=['dataumumweb', 'pihakweb']))
     assert result['status'] == 'ok' and sorted(result['counts']) == ['dataumumweb', 'pihakweb']
 
 
-def test_sys_sinkronisasi_missing_is_unknown(mariadb_server, app, capsys):
+def test_sys_sinkronisasi_missing_is_unknown(mariadb_server, app, run_module):
     db = mariadb_server
     db.root_sql("DROP TABLE %s.sys_sinkronisasi;" % PUBLIC)
-    result, raw = run(dict(app_path=app, language='en'), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app, language='en'))
     assert result['status'] == 'unknown'
     assert 'sys_sinkronisasi' in result['reason']
 
@@ -268,18 +235,18 @@ def test_sys_sinkronisasi_missing_is_unknown(mariadb_server, app, capsys):
     (dict(tables=[]), 'tables'),
     (dict(tables=['pihakweb`; DROP TABLE x; --']), 'tidak sah'),
 ])
-def test_bad_options_fail_before_anything(mariadb_server, app, capsys, args, text):
-    result, raw = run(dict(app_path=app, **args), capsys)
+def test_bad_options_fail_before_anything(mariadb_server, app, run_module, args, text):
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app, **args))
     assert result['failed'] is True
     assert text in result['msg'] and 'Tidak ada yang diperiksa' in result['msg']
 
 
-def test_sipp_unreachable_fails(mariadb_server, tmp_path, capsys):
+def test_sipp_unreachable_fails(mariadb_server, tmp_path, run_module):
     db = mariadb_server
     www = tmp_path / 'www'
     www.mkdir()
     app = make_app(www, db, default=dict(password='wrong'))
-    result, raw = run(dict(app_path=app), capsys)
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app))
     assert result['failed'] is True
     assert 'Tidak dapat tersambung' in result['msg']
     assert_no_secret(db, raw)
