@@ -104,7 +104,8 @@ def cmd_fault(args):
     reg = _region(args)
     court = reg.court(args.court)
     if args.sync is not None:
-        court.info["sync_fault"] = None if args.sync == "none" else args.sync
+        # kept in the region's state and in the court's application folder, where its sync meets it
+        sync.set_fault(court, None if args.sync == "none" else args.sync)
     reg.save()
     print("%s: sync fault %s" % (court.info["id"], court.info.get("sync_fault") or "none"))
     return 0

@@ -190,6 +190,8 @@ class Region:
             info = court.info
             hv = {
                 "sipp_login_url": court.local_url,
+                # the simulated application's sync, requested on the court (sync_check role, SOP steps 3 and 9)
+                "sipp_sync_check_trigger_url": court.local_url + sync.SYNC_PATH,
                 "sippsim_court": info["id"],
                 "sippsim_mode": self.mode,
                 "sippsim_state": str(self.dir),

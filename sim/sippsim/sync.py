@@ -1,13 +1,22 @@
-"""Synchronisation of a court to its public side, as SIPP does it: rebuild the local publication tables, copy them
-out over the network with the court's own `web` credentials, then `CALL updateData()` stamps sys_sinkronisasi.
+"""Synchronisation of a court to its public side, as SIPP does it: the court's own application (controller
+`Sinkronisasi`, GET `index.php/sinkronisasi/jalankan`) rebuilds the local publication tables, copies them out over
+the network with the court's own `web` credentials, then `CALL updateData()` stamps sys_sinkronisasi.
+
+Simulated faults live in the court's application folder, `application/cache/sippsim_sync_fault` (`unreachable`:
+nothing is copied and the stamp stays as it was; `partial`: only half of each table's rows are copied, and the stamp
+moves), so a sync triggered any way (this module, Ansible, a browser) meets them.
 """
+import json
+
 import pymysql
 
-from . import data
-from .court import PUBLIC_DB, SIPP_DB, WEB_USER
+from .court import PUBLIC_DB, WEB_USER, http_get
 
 PUB_TABLES = ["dataumumweb", "jadwalsidangweb", "pihakweb", "perkaraputusanweb"]
 FAULTS = ("unreachable", "partial")
+SYNC_PATH = "index.php/sinkronisasi/jalankan"
+FAULT_FILE = "application/cache/sippsim_sync_fault"
+TIMEOUT = 900
 
 
 class SyncFailed(RuntimeError):
@@ -20,50 +29,51 @@ def public_connect(court, timeout=5):
                            database=PUBLIC_DB, charset="utf8mb4", autocommit=True, connect_timeout=timeout)
 
 
-def _columns(cur, table):
-    cur.execute("SHOW COLUMNS FROM `%s`" % table)
-    return [r[0] for r in cur.fetchall()]
-
-
-def sync(court, fault=None):
-    """Run one synchronisation. Returns {'stamp', 'counts': {table: [local, public]}}; raises SyncFailed."""
-    fault = fault or court.info.get("sync_fault")
+def _check_fault(fault):
     if fault and fault not in FAULTS:
         raise ValueError("unknown sync fault %r (one of %s)" % (fault, ", ".join(FAULTS)))
-    local = court.sipp_server().connect(SIPP_DB)
+
+
+def write_fault(court, fault):
+    """Write the court's fault file (`fault` one of FAULTS), or remove it (`fault` None)."""
+    _check_fault(fault)
+    path = court.app_dir / FAULT_FILE
+    if fault:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(fault + "\n")
+    else:
+        path.unlink(missing_ok=True)
+
+
+def set_fault(court, fault):
+    """The court's lasting sync fault (None clears it): kept in its record and in its fault file."""
+    _check_fault(fault)
+    court.info["sync_fault"] = fault or None
+    write_fault(court, fault)
+
+
+def sync(court, fault=None, timeout=TIMEOUT):
+    """Run one synchronisation through the court's application. `fault` applies to this one sync only; without it
+    the court's lasting fault (sippsim fault COURT --sync ...) applies. Returns {'stamp', 'counts': {table: [local,
+    public]}, 'fault'}; raises SyncFailed when the application answers anything but 200 with ok true."""
+    sticky = court.info.get("sync_fault")
+    _check_fault(fault)
+    fault = fault or sticky
+    write_fault(court, fault)
     try:
-        with local.cursor() as cur:
-            for stmt in data.refresh_publication_sql():
-                cur.execute(stmt)
-        if fault == "unreachable":
-            raise SyncFailed("public side of %s unreachable: nothing copied, the stamp stays as it was"
-                             % court.info["id"])
-        pub = public_connect(court)
-        counts = {}
-        try:
-            with local.cursor() as lc, pub.cursor() as pc:
-                for table in PUB_TABLES:
-                    cols = [c for c in _columns(lc, table) if c in set(_columns(pc, table))]
-                    collist = ", ".join("`%s`" % c for c in cols)
-                    lc.execute("SELECT %s FROM `%s`" % (collist, table))
-                    rows = lc.fetchall()
-                    if fault == "partial":
-                        rows = rows[: len(rows) // 2]
-                    pc.execute("DELETE FROM `%s`" % table)
-                    sql = "INSERT INTO `%s` (%s) VALUES (%s)" % (table, collist, ", ".join(["%s"] * len(cols)))
-                    for start in range(0, len(rows), 2000):
-                        pc.executemany(sql, rows[start:start + 2000])
-                    lc.execute("SELECT COUNT(*) FROM `%s`" % table)
-                    pc.execute("SELECT COUNT(*) FROM `%s`" % table)
-                    counts[table] = [lc.fetchone()[0], pc.fetchone()[0]]
-                pc.execute("CALL updateData()")
-                pc.execute("SELECT time_stamp FROM sys_sinkronisasi WHERE id = '1'")
-                stamp = pc.fetchone()[0]
-        finally:
-            pub.close()
+        status, body = http_get(court.url + SYNC_PATH, timeout=timeout)
     finally:
-        local.close()
-    return {"stamp": stamp.isoformat(sep=" "), "counts": counts, "fault": fault}
+        write_fault(court, sticky)
+    try:
+        answer = json.loads(body.encode("latin-1").decode("utf-8", "replace"))
+    except ValueError:
+        answer = None
+    if status == 200 and isinstance(answer, dict) and answer.get("ok"):
+        return {"stamp": answer["stamp"], "counts": answer["counts"], "fault": fault}
+    if isinstance(answer, dict) and answer.get("error"):
+        raise SyncFailed("%s (HTTP %s): %s" % (court.info["id"], status, answer["error"]))
+    raise SyncFailed("%s: the sync of the application answered HTTP %s: %s"
+                     % (court.info["id"], status or "nothing", body[:300].strip()))
 
 
 def age(court, hours):

@@ -24,7 +24,9 @@ if (in_array('database', isset($autoload['libraries']) ? $autoload['libraries'] 
 	{
 		$switch[(int) $row['id']] = $row['value'];
 	}
-	if (isset($switch[6]) && $switch[6] === '1')
+	// Synchronisation to the public site is not a user page: it runs during maintenance windows too.
+	$sync = (bool) preg_match('#^/*sinkronisasi(/|$)#i', isset($_SERVER['PATH_INFO']) ? $_SERVER['PATH_INFO'] : '');
+	if (isset($switch[6]) && $switch[6] === '1' && ! $sync)
 	{
 		header('Retry-After: 600');
 		show_error('SIPP Offline', html_escape(isset($switch[1]) ? $switch[1] : 'Offline'), 'error_offline', 503);
