@@ -25,6 +25,7 @@ rsync -a --delete --delete-excluded \
     --filter='- /tests/integration' \
     --filter='- /tests/conftest.py' \
     --filter='- /tests/sipptest.py' \
+    --filter='- /tests/smtpsink.py' \
     --filter='- /tests/output' \
     --filter='- /bench' \
     --filter='- /reports' \

@@ -86,13 +86,13 @@ def siblings(app):
 
 
 def ok(run_module, **args):
-    res, _ = run_module(module.main, args)
+    res = run_module(module.main, args)[0]
     assert not res.get('failed'), res
     return res
 
 
 def refused(run_module, problem, language='id', **args):
-    res, _ = run_module(module.main, dict(args, language=language))
+    res = run_module(module.main, dict(args, language=language))[0]
     assert res.get('failed') is True, res
     assert res['problem'] == problem, res
     return res

@@ -117,8 +117,8 @@ def test_good_package_migrates_and_rerun_changes_nothing(court, packages, run_mo
     assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
     assert stat.S_IMODE(os.stat(court['history']).st_mode) == 0o600
     lines = history_lines(court['history'])
-    assert [(e['file'], e['result']) for e in lines] == [('001_perkara_ecourt.sql', 'ok'),
-                                                          ('002_perkara_is_ecourt.sql', 'ok')]
+    expected = [('001_perkara_ecourt.sql', 'ok'), ('002_perkara_is_ecourt.sql', 'ok')]
+    assert [(e['file'], e['result']) for e in lines] == expected
     for e in lines:
         for key in ('run_id', 'package', 'from_version', 'to_version', 'file', 'sha256', 'result', 'error', 'line',
                     'started', 'finished', 'seconds'):
