@@ -212,6 +212,8 @@ class Region:
                     "sipp_search_paths": [str(court.root / "var/www/html")],
                     # the court's own /var/backups (in ssh mode the real path is the court's own)
                     "sipp_backup_dir": str(court.root / "var/backups/sipp"),
+                    # and its own /var/lib/pengadilan-sipp (migration history)
+                    "sipp_history": str(court.root / "var/lib/pengadilan-sipp/history.jsonl"),
                 })
             grp = groups.setdefault(info["group"], {"hosts": {}, "vars": {"sipp_pengadilan_tinggi": info["nama_pt"]}})
             grp["hosts"][info["id"]] = hv
