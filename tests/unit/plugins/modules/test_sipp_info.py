@@ -100,7 +100,7 @@ def test_discovers_installation(mariadb_server, www, run_module, backend):
     assert sync['status'] == 'ok' and sync['reachable'] is True and sync['error'] is None
     assert sync['database'] == 'sipp_web'
     assert len(sync['stamp']) == 19 and sync['stamp'][10] == 'T'
-    assert 3590 <= sync['age_seconds'] <= 3700
+    assert 3590 <= sync['age_seconds'] < 2 * 3600  # set one hour back: about an hour, whatever the machine's speed
     assert sipp['db_backend'] == backend
     assert sipp['python_version']
     assert_no_secret(db, raw)
