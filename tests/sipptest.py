@@ -89,3 +89,27 @@ def module_results(runner):
             data = ev["event_data"]
             out[data["host"]] = dict(data.get("res", {}), _event=ev["event"])
     return out
+
+
+def lay_over(court, pkg):
+    """What a naive upgrade does, by hand: the package's app/ over the application folder, then its sql/ in order,
+    stopping at the first failing migration. Returns (manifest, error text or None)."""
+    import zipfile
+
+    from sippsim.court import SIPP_DB
+
+    with zipfile.ZipFile(pkg) as z:
+        manifest = json.loads(z.read("manifest.json"))
+        for rel in manifest["files"]:
+            dest = court.app_dir / rel
+            dest.parent.mkdir(parents=True, exist_ok=True)
+            dest.write_bytes(z.read("app/" + rel))
+        srv = court.sipp_server()
+        for m in manifest["migrations"]:
+            tmp = court.dir / "mig.sql"
+            tmp.write_bytes(z.read("sql/" + m["file"]))
+            try:
+                srv.source(tmp, SIPP_DB)
+            except RuntimeError as exc:
+                return manifest, str(exc)
+    return manifest, None

@@ -17,7 +17,7 @@ import pytest
 
 from sippsim import faults
 from sippsim.court import SIPP_DB
-from sipptest import module_results, run_module, start_region
+from sipptest import lay_over, module_results, run_module, start_region
 
 BACKUP = "pengadilan.sipp.sipp_db_backup"
 RESTORE = "pengadilan.sipp.sipp_db_restore"
@@ -149,23 +149,7 @@ def faulty_packages(tmp_path_factory):
     return out, faults.build_faulty(out)
 
 
-def lay_over(court, pkg):
-    """What a naive upgrade does (tests/sim/test_region.py): app/ over the folder, sql/ in order."""
-    with zipfile.ZipFile(pkg) as z:
-        manifest = json.loads(z.read("manifest.json"))
-        for rel in manifest["files"]:
-            dest = court.app_dir / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(z.read("app/" + rel))
-        srv = court.sipp_server()
-        for m in manifest["migrations"]:
-            tmp = court.dir / "mig.sql"
-            tmp.write_bytes(z.read("sql/" + m["file"]))
-            try:
-                srv.source(tmp, SIPP_DB)
-            except RuntimeError as exc:
-                return str(exc)
-    return None
+
 
 
 class PsWatch(threading.Thread):
@@ -261,7 +245,7 @@ def test_faulty_migration_rolled_back_table_by_table(collection, faulty_packages
         dest = backup_dest(court, "SIPP-mig")
         manifest = check_backup(court, do_backup(reg, court, dest), dest)
         shape = structure(court)
-        err = lay_over(court, pkg)
+        err = lay_over(court, pkg)[1]
         assert err, "the faulty migration must fail"
         now = checksums(court)
         now_shape = structure(court)

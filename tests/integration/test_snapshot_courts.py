@@ -8,13 +8,12 @@ import datetime
 import json
 import shutil
 import stat
-import zipfile
 
 import pytest
 
 from sippsim import release
 from sippsim.court import SIPP_DB, http_get
-from sipptest import module_results, run_module, start_region
+from sipptest import lay_over, module_results, run_module, start_region
 
 MODULE = "pengadilan.sipp.sipp_snapshot"
 SEARCH = {"search_paths": "{{ sipp_search_paths | default(omit) }}"}
@@ -140,18 +139,9 @@ def test_figures_equal_the_applications_own_reports(region):
 
 
 def _lay_over(court, pkg):
-    """What an upgrade does to the court: the package's app/ over the folder, its sql/ in order."""
-    with zipfile.ZipFile(pkg) as z:
-        manifest = json.loads(z.read("manifest.json"))
-        for rel in manifest["files"]:
-            dest = court.app_dir / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(z.read("app/" + rel))
-        srv = court.sipp_server()
-        for m in manifest["migrations"]:
-            tmp = court.dir / "mig.sql"
-            tmp.write_bytes(z.read("sql/" + m["file"]))
-            srv.source(tmp, SIPP_DB)
+    """Apply a good package by hand; returns its manifest."""
+    manifest, error = lay_over(court, pkg)
+    assert error is None, error
     return manifest
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from sippsim import faults, release
 from sippsim.court import SIPP_DB
-from sipptest import REPO, module_results, run_module, run_playbook, start_region, task_results
+from sipptest import REPO, lay_over, module_results, run_module, run_playbook, start_region, task_results
 
 PLAYBOOK = str(REPO / "tests/integration/playbooks/verify.yml")
 SHOW = "Tampilkan hasil"
@@ -42,19 +42,11 @@ def manifest_of(pkg):
         return json.loads(z.read("manifest.json"))
 
 
-def lay_over(court, pkg, stamp=None):
-    """What the upgrade does, by hand: the package's files over the application folder, its migrations in order,
-    and for a package without migrations (mandiri) the version stamped as the tool would. Returns the manifest."""
-    with zipfile.ZipFile(pkg) as z:
-        manifest = json.loads(z.read("manifest.json"))
-        for rel in manifest["files"]:
-            dest = court.app_dir / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(z.read("app/" + rel))
-        for m in manifest["migrations"]:
-            tmp = court.dir / "mig.sql"
-            tmp.write_bytes(z.read("sql/" + m["file"]))
-            court.sipp_server().source(tmp, SIPP_DB)
+def apply_by_hand(court, pkg, stamp=None):
+    """What the upgrade does, by hand (sipptest.lay_over), and for a package without migrations (mandiri) the
+    version stamped as the tool would. Returns the manifest."""
+    manifest, error = lay_over(court, pkg)
+    assert error is None, error
     if stamp:
         sql(court, "UPDATE sys_config SET value = %s WHERE id = 80", (stamp,))
     return manifest
@@ -104,7 +96,7 @@ def site_offline(court):
 def test_good_upgrade_verifies_and_notifies_nothing(region, packages):
     court = region.courts()[0]
     before = take_snapshot(region, court)
-    manifest = lay_over(court, packages / release.package_name("5.0.0", "5.1.0"))
+    manifest = apply_by_hand(court, packages / release.package_name("5.0.0", "5.1.0"))
     res, downgraded = verify(region, court, "5.1.0", before, manifest["tables_changed"])
     assert res["ok"] is True and res["problems"] == [], res
     assert res["version"] == "5.1.0" and res["page_status"] == "ok" and res["page_http_status"] == 200
@@ -116,7 +108,7 @@ def test_version_not_bumped_is_caught_and_notifies_the_downgrade(region, package
     court = region.courts()[1]
     before = take_snapshot(region, court)
     pkg = faulty(packages, "version_not_bumped")
-    manifest = lay_over(court, pkg)
+    manifest = apply_by_hand(court, pkg)
     res, downgraded = verify(region, court, manifest["to_version"], before, manifest["tables_changed"],
                              sipp_verify_page_retries=0)
     assert res["ok"] is False and res["version"] == "5.0.0", res
@@ -132,7 +124,7 @@ def test_php_fatal_is_caught_on_the_login_page(region, packages):
     pkg = faulty(packages, "php_fatal")
     manifest = manifest_of(pkg)
     assert manifest["from_version"] == "5.2.0" and not manifest["migrations"]
-    lay_over(court, pkg, stamp=manifest["to_version"])
+    apply_by_hand(court, pkg, stamp=manifest["to_version"])
     res, downgraded = verify(region, court, "5.2.1", before, manifest["tables_changed"], sipp_verify_page_retries=1,
                              sipp_language="en")
     assert res["ok"] is False and res["version"] == "5.2.1", res
@@ -183,7 +175,7 @@ def test_stale_code_after_the_switch_is_waited_for(region, packages):
     """opcache may serve the old code for a moment: here the footer shows the old version to the first 2 requests."""
     court = region.courts()[5]
     before = take_snapshot(region, court)
-    manifest = lay_over(court, packages / release.package_name("5.0.0", "5.1.0"))
+    manifest = apply_by_hand(court, packages / release.package_name("5.0.0", "5.1.0"))
     footer = court.app_dir / "application/views/templates/footer.php"
     counter = court.dir / "stale_count"
     footer.write_text("<?php $n = (int) @file_get_contents('%s'); if ($n < 2) { file_put_contents('%s', $n + 1); "
@@ -213,7 +205,7 @@ def test_good_upgrade_over_ssh(collection, packages):
     try:
         court = reg.courts()[0]
         before = take_snapshot(reg, court)
-        manifest = lay_over(court, packages / release.package_name("5.0.0", "5.1.0"))
+        manifest = apply_by_hand(court, packages / release.package_name("5.0.0", "5.1.0"))
         res, downgraded = verify(reg, court, "5.1.0", before, manifest["tables_changed"])
         assert res["ok"] is True and res["page_status"] == "ok" and res["snapshot_equal"] is True, res
         assert not downgraded

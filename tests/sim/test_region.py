@@ -5,11 +5,10 @@ import shutil
 import subprocess
 import sys
 import zipfile
-from pathlib import Path
 
 import pytest
 
-from sipptest import REPO, start_region
+from sipptest import REPO, lay_over, start_region
 from sippsim import netns, procs, release, sync
 from sippsim.court import SIPP_DB, http_get
 
@@ -176,23 +175,11 @@ def packages(tmp_path_factory):
     return out
 
 
-def _lay_over(court, pkg):
-    """What a naive upgrade does: unzip app/ over the folder, run sql/ in order. Returns the failing error."""
-    with zipfile.ZipFile(pkg) as z:
-        manifest = json.loads(z.read("manifest.json"))
-        for rel in manifest["files"]:
-            dest = court.app_dir / rel
-            dest.parent.mkdir(parents=True, exist_ok=True)
-            dest.write_bytes(z.read("app/" + rel))
-        srv = court.sipp_server()
-        for m in manifest["migrations"]:
-            tmp = court.dir / "mig.sql"
-            tmp.write_bytes(z.read("sql/" + m["file"]))
-            try:
-                srv.source(tmp, SIPP_DB)
-            except RuntimeError as exc:
-                return str(exc)
-    return None
+
+
+
+def lay_over_error(court, pkg):
+    return lay_over(court, pkg)[1]
 
 
 @pytest.fixture()
@@ -224,7 +211,7 @@ def _version(court):
 
 def test_good_package_upgrades_a_court(court_at, packages):
     court = court_at("5.0.0")
-    assert _lay_over(court, packages / release.package_name("5.0.0", "5.1.0")) is None
+    assert lay_over_error(court, packages / release.package_name("5.0.0", "5.1.0")) is None
     assert _version(court) == "5.1.0"
     status, body = http_get(court.url)
     assert status == 200 and "Versi 5.1.0" in body, body[:400]
@@ -249,7 +236,7 @@ def test_faulty_migration_fails_halfway_after_ddl(court_at, packages):
     pkg, manifest = _faulty(packages, "migration_fails_halfway")
     court = court_at(manifest["from_version"])
     before = _structure(court)
-    err = _lay_over(court, pkg)
+    err = lay_over_error(court, pkg)
     assert err, "the faulty migration must fail"
     after = _structure(court)
     changed = {t for t, _, _ in set(before) ^ set(after)}
@@ -260,7 +247,7 @@ def test_faulty_migration_fails_halfway_after_ddl(court_at, packages):
 def test_faulty_php_fatal(court_at, packages):
     pkg, manifest = _faulty(packages, "php_fatal")
     court = court_at(manifest["from_version"])
-    assert _lay_over(court, pkg) is None
+    assert lay_over_error(court, pkg) is None
     status, body = http_get(court.url)
     assert status == 500 and "Fatal error" in body, body[:400]
 
@@ -268,7 +255,7 @@ def test_faulty_php_fatal(court_at, packages):
 def test_faulty_version_not_bumped(court_at, packages):
     pkg, manifest = _faulty(packages, "version_not_bumped")
     court = court_at(manifest["from_version"])
-    assert _lay_over(court, pkg) is None
+    assert lay_over_error(court, pkg) is None
     assert _version(court) == manifest["from_version"]
     # the schema did change: the page of the new code works, but says the old version
     status, body = http_get(court.url)
