@@ -12,6 +12,7 @@ __metaclass__ = type
 import csv
 import datetime
 import io
+import time
 
 from ansible.errors import AnsibleFilterError
 from ansible.utils.unsafe_proxy import wrap_var
@@ -19,6 +20,7 @@ from ansible.utils.unsafe_proxy import wrap_var
 LANGUAGES = ('id', 'en')
 STATUSES = ('berhasil', 'didowngrade', 'dilewati', 'menunggu', 'gagal', 'sudah')
 # Courts needing attention first: gagal, anything unexpected, didowngrade, dilewati, menunggu, then the rest.
+STEP_STATUSES = ('ok', 'gagal', 'dilewati')
 RANK = {'gagal': 0, 'didowngrade': 2, 'dilewati': 3, 'menunggu': 4, 'berhasil': 5, 'sudah': 6}
 RANK_UNKNOWN = 1
 ATTENTION_BELOW = 5
@@ -386,6 +388,77 @@ def report_csv(model, bom=True):
     return ('\ufeff' if bom else '') + out.getvalue()
 
 
+def _iso(epoch):
+    """Epoch seconds -> local ISO 8601 time with its offset, to the second (what the report shows)."""
+    local = time.localtime(float(epoch))
+    minutes = (local.tm_gmtoff or 0) // 60
+    sign = '+' if minutes >= 0 else '-'
+    return time.strftime('%Y-%m-%dT%H:%M:%S', local) + '%s%02d:%02d' % (sign, abs(minutes) // 60, abs(minutes) % 60)
+
+
+def step_record(steps, step, status, started, finished=None, output='', seconds=None):
+    """Append one SOP step to a court's list of steps: the record the report reads.
+
+    started and finished are epoch seconds (finished defaults to now); seconds defaults to their difference (give it
+    when a step's time is the sum of several parts, e.g. the files of several packages).
+    """
+    try:
+        number = int(step)
+        start = float(started)
+        end = float(finished) if finished not in (None, '') else time.time()
+    except (TypeError, ValueError):
+        raise AnsibleFilterError("sipp_step: step must be 1..10 and started/finished epoch seconds, got %r, %r, %r"
+                                 % (step, started, finished))
+    if not 1 <= number <= 10:
+        raise AnsibleFilterError("sipp_step: step must be 1..10, got %r" % (step,))
+    if status not in STEP_STATUSES:
+        raise AnsibleFilterError("sipp_step: status must be one of %s, got %r" % (', '.join(STEP_STATUSES), status))
+    if seconds in (None, ''):
+        seconds = max(0.0, end - start)
+    record = {'step': number, 'status': status, 'started': _iso(start),
+              'finished': _iso(end), 'seconds': int(round(float(seconds))), 'output': _text(output) if output else ''}
+    return list(steps or []) + [record]
+
+
+def iso_time(epoch):
+    """Epoch seconds -> the controller's local time as ISO 8601 with its offset (the form of every report time)."""
+    try:
+        return _iso(epoch)
+    except (TypeError, ValueError, OverflowError):
+        raise AnsibleFilterError("sipp_time: epoch seconds expected, got %r" % (epoch,))
+
+
+def upgrade_steps(parts, error='', started=None):
+    """The upgrade role's records (one per package and step, epoch started/finished) -> one record for step 5 (the
+    application files) and one for step 6 (the database changes), each with the time of all packages together.
+
+    error: the message of a failure caught while the role ran. A failed migration is step 6 (its record says so);
+    any other failure is counted against step 5, from `started` (epoch, default the first record) to now.
+    """
+    parts = [p for p in (parts or []) if isinstance(p, dict)]
+    steps = []
+    failed_6 = [p for p in parts if int(p.get('step', 0)) == 6 and p.get('failed')]
+    for number in (5, 6):
+        mine = [p for p in parts if int(p.get('step', 0)) == number]
+        fail_here = bool(error) and ((number == 6 and failed_6) or (number == 5 and not failed_6))
+        if not mine and not fail_here:
+            continue
+        begin = mine[0]['started'] if mine else (started if started not in (None, '') else time.time())
+        end = time.time() if fail_here and number == 5 else (mine[-1]['finished'] if mine else time.time())
+        seconds = sum(float(p['finished']) - float(p['started']) for p in mine)
+        if fail_here and number == 5:
+            seconds += max(0.0, end - float(mine[-1]['finished'] if mine else begin))
+        names = ', '.join(_text(p.get('package')) for p in mine if p.get('package'))
+        if fail_here:
+            detail = [p for p in failed_6 if p.get('failed_file')]
+            where = (' (%s:%s)' % (detail[0]['failed_file'], detail[0].get('failed_line') or '?')) if detail else ''
+            output = _text(error) + where
+        else:
+            output = names
+        steps = step_record(steps, number, 'gagal' if fail_here else 'ok', begin, end, output=output, seconds=seconds)
+    return steps
+
+
 def _unsafe(function):
     """Court data is never template code: results are marked unsafe, so no later templating evaluates a court's
     text (needed with ansible-core before 2.19, where a fact holding '{{' is templated again on use)."""
@@ -405,4 +478,7 @@ class FilterModule(object):
             'sipp_report_csv': _unsafe(report_csv),
             'sipp_report_text': report_text,
             'sipp_report_status_text': _unsafe(status_text),
+            'sipp_step': step_record,
+            'sipp_time': iso_time,
+            'sipp_upgrade_steps': upgrade_steps,
         }
