@@ -73,8 +73,9 @@ options:
     default: false
   views:
     description:
-      - V(restore) re-creates the dump's views (with a full restore always; with a per-table restore when something
-        is restored or a view's definition differs from the manifest). V(keep) leaves the views as they are.
+      - V(restore) re-creates the dump's views: with a full restore always; with a per-table restore when a view's
+        definition differs from the manifest's (so an unchanged view keeps its DEFINER), or, for a manifest without
+        view definitions, when a table is restored. V(keep) leaves the views as they are.
     type: str
     choices: [restore, keep]
     default: restore
@@ -481,7 +482,15 @@ class Restore(object):
                 self.fail('drop_would_lose', tables=_names(lost))
         drop = sorted(drop)
         if params['views'] == 'restore':
-            restore_views = mode == 'full' or bool(restore) or (manifest is not None and self.views_differ(manifest))
+            # A view survives the drop and re-creation of its tables; re-creating it when its definition did not
+            # change would only swap its DEFINER for the restoring user's. Without definitions in the manifest (an
+            # older backup) the views are re-created whenever tables are.
+            if mode == 'full':
+                restore_views = True
+            elif manifest is not None and manifest.get('view_definitions') is not None:
+                restore_views = self.views_differ(manifest)
+            else:
+                restore_views = bool(restore)
         else:
             restore_views = False
         routines = params['routines'] == 'restore' or (params['routines'] == 'auto' and mode == 'full')

@@ -77,6 +77,8 @@ def test_explicit_tables_restore_only_those(rsdb, made, run_module):
 
 def test_auto_restores_what_changed_and_drops_new_tables(rsdb, made, run_module):
     app, dest, manifest, b = made
+    definers = "SELECT TABLE_NAME, DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '%s' ORDER BY 1" % DB
+    views_before = dumpdb.app_sql(rsdb, DB, definers)
     # what a failed migration does: a column renamed, a table created, rows changed
     dumpdb.app_sql(rsdb, DB, "ALTER TABLE perkara CHANGE pihak1_text pihak1_nama TEXT")
     dumpdb.app_sql(rsdb, DB, "CREATE TABLE perkara_elektronik (id INT PRIMARY KEY)")
@@ -97,6 +99,9 @@ def test_auto_restores_what_changed_and_drops_new_tables(rsdb, made, run_module)
     assert sorted(r['tables_restored']) == ['perkara', 'sys_config'] and r['tables_dropped'] == ['perkara_elektronik']
     assert r['verified'] is True and r['differences'] == [] and r['extra_tables'] == []
     assert dumpdb.sums(rsdb, DB) == manifest['tables']
+    # the views' definitions did not change: they are left alone, so a root-made view keeps its DEFINER
+    assert r['views_restored'] is False and dumpdb.app_sql(rsdb, DB, definers) == views_before
+    assert any(d.startswith('root@') for _n, d in views_before)
 
     again, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest, tables='auto', drop_new_tables=True))
     assert again['changed'] is False and again['restore']['verified'] is True
