@@ -134,6 +134,27 @@ def cmd_packages(args):
     return 0
 
 
+def cmd_fingerprint(args):
+    from . import fingerprint
+    reg = _region(args)
+    ids = args.courts or [c.info["id"] for c in reg.courts()]
+    prints = {cid: fingerprint.fingerprint(reg.court(cid)) for cid in ids}
+    if args.compare:
+        before = json.loads(Path(args.compare).read_text())
+        bad = 0
+        for cid in ids:
+            diff = fingerprint.differences(before.get(cid, {}), prints[cid])
+            bad += bool(diff)
+            print("%-16s %s" % (cid, "IDENTICAL" if not diff else "DIFFERS: " + "; ".join(diff)))
+        return 1 if bad else 0
+    text = json.dumps(prints, indent=1, sort_keys=True) + "\n"
+    if args.out:
+        Path(args.out).write_text(text)
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def main(argv=None):
     state_help = "state folder (default $SIPPSIM_STATE or ./.sippsim: %s)" % default_state()
     p = argparse.ArgumentParser(prog="sippsim", description=__doc__)
@@ -189,6 +210,14 @@ def main(argv=None):
     s = sub.add_parser("packages", parents=[common], help="build the upgrade packages of the release history, faulty ones too")
     s.add_argument("--out", required=True)
     s.set_defaults(func=cmd_packages)
+
+    s = sub.add_parser("fingerprint", parents=[common],
+                       help="version, every table's rows/checksum/structure and the application folder's digest "
+                            "(--out FILE), or compare them with an earlier one (--compare FILE)")
+    s.add_argument("courts", nargs="*")
+    s.add_argument("--out")
+    s.add_argument("--compare")
+    s.set_defaults(func=cmd_fingerprint)
 
     args = p.parse_args(argv)
     try:
