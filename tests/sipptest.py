@@ -45,15 +45,53 @@ def _venv_on_path():
         os.environ["PATH"] = venv_bin + os.pathsep + os.environ.get("PATH", "")
 
 
-def run_playbook(playbook, inventory, extravars=None, check=False, limit=None):
-    """Run a playbook as AWX does: ansible-runner, a private data dir, extra vars, artifacts and events read back."""
+def run_playbook(playbook, inventory, extravars=None, check=False, limit=None, binary=None):
+    """Run a playbook as AWX does: ansible-runner, a private data dir, extra vars, artifacts and events read back.
+    binary: another ansible-playbook (e.g. ansible-core 2.16's)."""
     import ansible_runner
 
     _venv_on_path()
     pdd = Path(tempfile.mkdtemp(prefix="runner-"))
+    cmdline = ["--check"] if check else []
+    kw = {}
+    if binary:
+        # ansible-runner leaves the playbook off the command line of another binary
+        kw["binary"] = str(binary)
+        cmdline.append(playbook)
     return ansible_runner.run(private_data_dir=str(pdd), playbook=playbook, inventory=str(inventory),
-                              extravars=extravars or {}, envvars=ansible_env(), cmdline="--check" if check else None,
-                              limit=limit, quiet=True)
+                              extravars=extravars or {}, envvars=ansible_env(), cmdline=" ".join(cmdline) or None,
+                              limit=limit, quiet=True, **kw)
+
+
+def region_secrets(region):
+    """Every password of a simulated region (SIPP database and web users of each court)."""
+    return [c["db_password"] for c in region.data["courts"]] + [c["web_password"] for c in region.data["courts"]]
+
+
+def assert_no_secret(region, where):
+    """No court's password reaches any file under where (a runner's private data dir: events, stdout, artifacts)."""
+    secrets = region_secrets(region)
+    for f in Path(where).rglob("*"):
+        if f.is_file():
+            text = f.read_text(errors="replace")
+            for s in secrets:
+                assert s not in text, "a password leaked into %s" % f
+
+
+def fingerprints(region, courts=None):
+    """The simulator's own fingerprint of each court: {court id: {version, site_offline, tables, app_tree}}."""
+    from sippsim import fingerprint
+
+    return {c.info["id"]: fingerprint.fingerprint(c) for c in region.courts()
+            if courts is None or c.info["id"] in courts}
+
+
+def stats_data(runner):
+    """The custom set_stats data of a run (artifact_data of the playbook_on_stats event)."""
+    for ev in runner.events:
+        if ev["event"] == "playbook_on_stats":
+            return ev["event_data"].get("artifact_data") or {}
+    return {}
 
 
 RESULT_EVENTS = ("runner_on_ok", "runner_on_failed", "runner_on_unreachable")
