@@ -125,3 +125,74 @@ def test_filters_output_is_never_templated_again():
     assert templar.template(model['courts'][0]['status_text']) == 'dilewati: {{ 7 * 6 }}'
     assert '{{ 7 * 6 }}' in templar.template(filters['sipp_report_csv'](model))
     assert filters['sipp_report_text']('en')['status_words']['sudah'] == 'already at version {version}'
+
+
+# ------------------------------------------------------------------ the per-step records of a court's result
+
+def test_step_record_appends_one_step_with_local_times_and_seconds():
+    steps = sipp_report.step_record([], 2, 'ok', 1000000000.0, 1000000075.4, output='SIPP-401234-2026-11-24-2130')
+    assert len(steps) == 1
+    s = steps[0]
+    assert (s['step'], s['status'], s['seconds'], s['output']) == (2, 'ok', 75, 'SIPP-401234-2026-11-24-2130')
+    # ISO 8601 with the offset, to the second
+    assert s['started'][:19] == '2001-09-09T%02d:46:40' % (time_hour(1000000000.0),) and s['started'][19] in '+-'
+    assert s['started'][-3] == ':' and s['started'] < s['finished']
+    more = sipp_report.step_record(steps, 5, 'gagal', 1000000100.0, 1000000200.0, seconds=12.6)
+    assert [x['step'] for x in more] == [2, 5] and more[1]['seconds'] == 13 and steps == [s]
+
+
+def time_hour(epoch):
+    import time
+    return time.localtime(epoch).tm_hour
+
+
+@pytest.mark.parametrize('step, status, started', [(0, 'ok', 1.0), (11, 'ok', 1.0), (2, 'berhasil', 1.0),
+                                                   (2, 'ok', 'kemarin')])
+def test_step_record_refuses_what_the_report_could_not_read(step, status, started):
+    with pytest.raises(AnsibleFilterError):
+        sipp_report.step_record([], step, status, started, 2.0)
+
+
+def test_step_record_finished_defaults_to_now():
+    import time
+    before = time.time()
+    s = sipp_report.step_record([], 9, 'ok', before - 30)[0]
+    assert s['seconds'] >= 30 and s['finished'] >= sipp_report.iso_time(before)
+
+
+def test_iso_time_matches_the_step_times():
+    assert sipp_report.iso_time(1000000000) == sipp_report.step_record([], 1, 'ok', 1000000000, 1000000000)[0]['started']
+    with pytest.raises(AnsibleFilterError):
+        sipp_report.iso_time('x')
+
+
+PARTS = [
+    {'step': 5, 'package': 'sipp-5.1.0-5.2.0.zip', 'started': 100.0, 'finished': 103.0},
+    {'step': 6, 'package': 'sipp-5.1.0-5.2.0.zip', 'started': 103.0, 'finished': 110.0, 'failed': False},
+    {'step': 5, 'package': 'sipp-5.2.0-5.2.1.zip', 'started': 110.0, 'finished': 112.0},
+    {'step': 6, 'package': 'sipp-5.2.0-5.2.1.zip', 'started': 112.0, 'finished': 113.0, 'failed': False},
+]
+
+
+def test_upgrade_steps_one_record_per_step_with_the_time_of_all_packages():
+    steps = sipp_report.upgrade_steps(PARTS)
+    assert [(s['step'], s['status'], s['seconds']) for s in steps] == [(5, 'ok', 5), (6, 'ok', 8)]
+    assert steps[0]['output'] == 'sipp-5.1.0-5.2.0.zip, sipp-5.2.0-5.2.1.zip'
+
+
+def test_upgrade_steps_a_failed_migration_is_step_6_with_file_and_line():
+    parts = PARTS[:3] + [dict(PARTS[3], failed=True, failed_file='002_x.sql', failed_line=7)]
+    steps = sipp_report.upgrade_steps(parts, error='Migrasi gagal')
+    assert [(s['step'], s['status']) for s in steps] == [(5, 'ok'), (6, 'gagal')]
+    assert steps[1]['output'] == 'Migrasi gagal (002_x.sql:7)'
+
+
+def test_upgrade_steps_any_other_failure_is_step_5():
+    # the second package's files could not be prepared: no record of it yet
+    steps = sipp_report.upgrade_steps(PARTS[:2], error='Ruang disk habis', started=100.0)
+    assert [(s['step'], s['status']) for s in steps] == [(5, 'gagal'), (6, 'ok')]
+    assert steps[0]['output'] == 'Ruang disk habis' and steps[0]['seconds'] >= 3
+    # a failure before the first record at all
+    first = sipp_report.upgrade_steps([], error='Paket hilang', started=100.0)
+    assert [(s['step'], s['status'], s['output']) for s in first] == [(5, 'gagal', 'Paket hilang')]
+    assert sipp_report.upgrade_steps([]) == []
