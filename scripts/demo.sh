@@ -64,5 +64,5 @@ echo
 sim status
 echo
 echo "Laporan / reports:"
-ls -1 "$REPORTS"/laporan-upgrade-sipp-* | tail -3
+find "$REPORTS" -maxdepth 1 -name 'laporan-upgrade-sipp-*' -newer "$STATE/fingerprint-before.json" | sort
 exit "$rc"

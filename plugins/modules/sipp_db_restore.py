@@ -73,7 +73,7 @@ options:
     default: false
   views:
     description:
-      - V(restore) re-creates the dump's views: with a full restore always; with a per-table restore when a view's
+      - V(restore) re-creates the dump's views, with a full restore always, with a per-table restore when a view's
         definition differs from the manifest's (so an unchanged view keeps its DEFINER), or, for a manifest without
         view definitions, when a table is restored. V(keep) leaves the views as they are.
     type: str

@@ -156,9 +156,15 @@ def test_data_changed_in_an_undeclared_table_is_caught(region):
     assert [(d["kind"], d["table"]) for d in res["differences"]] == [("checksum", "perkara_pihak1")]
     assert "perkara_pihak1" in res["problems"][0] and "downgrade" in res["problems"][0]
     assert downgraded
-    # declared changed: the same difference is allowed
-    res, downgraded = verify(region, court, "5.0.0", before, ["perkara_pihak1"])
-    assert res["ok"] is True and not downgraded, res
+    # in maintenance with go_online: data that does not match is never opened to users, not even for the page
+    sql(court, "UPDATE sys_config SET value = '1' WHERE id = 6")
+    res, downgraded = verify(region, court, "5.0.0", before, ["perkara_ecourt"], sipp_verify_go_online=True)
+    assert res["ok"] is False and res["went_online"] is False and res["page_status"] == "offline", res
+    assert site_offline(court) and downgraded
+    # declared changed: the same difference is allowed (and then the page is checked online)
+    res, downgraded = verify(region, court, "5.0.0", before, ["perkara_pihak1"], sipp_verify_go_online=True)
+    assert res["ok"] is True and res["went_online"] is True and res["page_status"] == "ok" and not downgraded, res
+    assert not site_offline(court)
 
 
 def test_renamed_column_in_an_undeclared_table_is_caught(region):
