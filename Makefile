@@ -76,8 +76,19 @@ sim-test: $(STAMP) collection
 integration: $(STAMP) collection
 	$(PY) -m pytest tests/integration
 
+# Every scenario under molecule/ (default, downgrade, happy, ...), one after another, each timed; all of them run
+# even when one fails. Each scenario starts and stops its own simulated region in .sippsim/molecule*.
+MOLECULE_SCENARIOS := $(sort $(patsubst molecule/%/molecule.yml,%,$(wildcard molecule/*/molecule.yml)))
+
 molecule: $(STAMP) collection
-	cd $(CURDIR) && molecule test -s default
+	@cd $(CURDIR); failed=""; times=""; \
+	for s in $(MOLECULE_SCENARIOS); do \
+	    echo "==> molecule test -s $$s"; t0=$$(date +%s); \
+	    molecule test -s $$s || failed="$$failed $$s"; \
+	    times="$$times $$s=$$(( $$(date +%s) - t0 ))s"; \
+	done; \
+	echo "==> molecule scenarios (seconds):$$times"; \
+	if [ -n "$$failed" ]; then echo "==> molecule FAILED:$$failed"; exit 1; fi
 
 # Every check runs even when an earlier one fails, so one CI run shows all problems; pytest
 # runs last, so its summary is the last line, and the exit code is non-zero if anything failed.
@@ -101,9 +112,12 @@ demo: $(STAMP) collection
 bench: $(STAMP) collection
 	$(PY) bench/run.py
 
-# Stops the simulated regions (the default one in .sippsim and molecule's), removes .build.
+# Stops the simulated regions (the default one in .sippsim and molecule's scenarios'), removes .build and the
+# host_vars molecule/downgrade/create.yml writes.
 clean:
 	-@if [ -x $(PY) ] && [ -e .sippsim/region.json ]; then $(PY) -m sippsim down; fi
-	-@if [ -x $(PY) ] && [ -e .sippsim/molecule/region.json ]; then \
-	    SIPPSIM_STATE=$(CURDIR)/.sippsim/molecule $(PY) -m sippsim down; fi
+	-@for state in .sippsim/molecule*/; do \
+	    if [ -x $(PY) ] && [ -e $$state/region.json ]; then SIPPSIM_STATE=$(CURDIR)/$$state $(PY) -m sippsim down; fi; \
+	done
+	rm -f molecule/downgrade/host_vars/*.yml
 	rm -rf .build
