@@ -160,6 +160,8 @@ def test_data_changed_in_an_undeclared_table_is_caught(region):
     sql(court, "UPDATE sys_config SET value = '1' WHERE id = 6")
     res, downgraded = verify(region, court, "5.0.0", before, ["perkara_ecourt"], sipp_verify_go_online=True)
     assert res["ok"] is False and res["went_online"] is False and res["page_status"] == "offline", res
+    assert any("tidak dibuka untuk pengguna" in n for n in res["notes"]), res["notes"]
+    assert not any("sipp_verify_go_online" in n for n in res["notes"]), res["notes"]
     assert site_offline(court) and downgraded
     # declared changed: the same difference is allowed (and then the page is checked online)
     res, downgraded = verify(region, court, "5.0.0", before, ["perkara_pihak1"], sipp_verify_go_online=True)
