@@ -99,14 +99,14 @@ def sha256(path):
 
 def do_backup(region, court, dest, **kw):
     args = dict(dict(dest=dest, search_paths=SEARCH), **kw)
-    r = run_module(BACKUP, args, region.inventory_path)
+    r = run_module(BACKUP, args, region.inventory_path, hosts=court.info["id"])
     assert_no_secret(region, r.config.private_data_dir)
     return one(r)
 
 
 def do_restore(region, court, src, check=False, **kw):
     args = dict(dict(src=src, search_paths=SEARCH), **kw)
-    r = run_module(RESTORE, args, region.inventory_path, check=check)
+    r = run_module(RESTORE, args, region.inventory_path, hosts=court.info["id"], check=check)
     assert_no_secret(region, r.config.private_data_dir)
     return one(r)
 
@@ -280,14 +280,16 @@ def test_faulty_migration_rolled_back_table_by_table(collection, faulty_packages
         shutil.rmtree(reg.dir, ignore_errors=True)
 
 
-def test_full_disk_and_unwritable_destination(collection):
-    reg = start_region("sbd", 1, "local")
+def test_full_disk_and_unwritable_destination(region_local, collection):
+    """On a court of the session's local region (its own region cost seconds to start): every backup here fails and
+    leaves the database as it was (asserted below); the blocker file and the small filesystem are removed afterwards."""
+    reg = region_local
+    court = reg.courts()[0]
+    blocker = court.root / "var/backups/blocker"
     small = None
     try:
-        court = reg.courts()[0]
         before = checksums(court)
         # unwritable: a file stands where a folder should be
-        blocker = court.root / "var/backups/blocker"
         blocker.write_text("not a folder\n")
         res = do_backup(reg, court, str(blocker / "SIPP-x/database.sql.zst"))
         assert res["_event"] == "runner_on_failed"
@@ -319,8 +321,9 @@ def test_full_disk_and_unwritable_destination(collection):
     finally:
         if small is not None:
             subprocess.run(["umount", str(small)], check=False)
-        reg.down()
-        shutil.rmtree(reg.dir, ignore_errors=True)
+            if small.is_dir() and not os.path.ismount(str(small)):
+                shutil.rmtree(str(small), ignore_errors=True)
+        blocker.unlink(missing_ok=True)
 
 
 @pytest.mark.ssh

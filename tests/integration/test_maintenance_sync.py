@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from sippsim import sync
-from sippsim.court import http_get
+from sippsim.court import SIPP_DB, http_get
 from sipptest import module_results, run_module, start_region
 
 MESSAGE = "Situs ini sedang dalam perbaikan: upgrade SIPP ke versi 5.3.0. Mohon tunggu."
@@ -141,6 +141,27 @@ def sync_round(reg, court):
     return res
 
 
+def sys_config(court):
+    """The maintenance message (id 1) and switch (id 6) of the court."""
+    conn = court.sipp_server().connect(SIPP_DB)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT id, value FROM sys_config WHERE id IN (1, 6)")
+            return dict(cur.fetchall())
+    finally:
+        conn.close()
+
+
+def set_sys_config(court, values):
+    conn = court.sipp_server().connect(SIPP_DB)
+    try:
+        with conn.cursor() as cur:
+            for rid, value in values.items():
+                cur.execute("UPDATE sys_config SET value = %s WHERE id = %s", (value, rid))
+    finally:
+        conn.close()
+
+
 @pytest.fixture(scope="module")
 def region(collection):
     reg = start_region("smsl", 2, "local")
@@ -175,13 +196,15 @@ def test_public_side_down_is_unreachable_not_failed(region):
 
 @pytest.mark.ssh
 @pytest.mark.slow
-def test_maintenance_and_sync_ssh(collection):
-    reg = start_region("smss", 1, "ssh")
+def test_maintenance_and_sync_ssh(region_ssh, collection):
+    """On a court of the session's ssh region (its own region cost seconds to start), put back as it was found: the
+    maintenance switch and message as before, a good synchronisation last."""
+    court = region_ssh.courts()[0]
+    saved = sys_config(court)
     try:
-        court = reg.courts()[0]
-        maintenance_round(reg, court)
-        res = sync_round(reg, court)
+        maintenance_round(region_ssh, court)
+        res = sync_round(region_ssh, court)
         assert res["public"]["host"] == court.web_group()["hostname"]
     finally:
-        reg.down()
-        shutil.rmtree(reg.dir, ignore_errors=True)
+        set_sys_config(court, saved)
+        sync.sync(court)

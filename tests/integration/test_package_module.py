@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from sippsim import faults, release
-from sipptest import module_results, run_module, run_playbook, start_region, task_results
+from sipptest import module_results, run_module, run_playbook, task_results
 
 MODULE = "pengadilan.sipp.sipp_package"
 # the court's own /var/backups is bound to court.root/var/backups; a host path under /tmp is not visible there
@@ -76,7 +76,9 @@ def tree_digest(root):
 
 
 @pytest.mark.ssh
-def test_package_check_on_a_court_over_ssh(collection, tmp_path):
+def test_package_check_on_a_court_over_ssh(region_ssh, collection, tmp_path):
+    """On the 5.1.0 court of the session's ssh region (its own region cost seconds to start): the module changes
+    nothing (asserted below), and the package folder this test copies to the court is removed afterwards."""
     out = tmp_path / "packages"
     release.build_packages(out)
     labels = faults.build_faulty(out / "faulty")
@@ -86,12 +88,12 @@ def test_package_check_on_a_court_over_ssh(collection, tmp_path):
     assert labels[symlink.name]["breaks"] == "symlink_entry"
     assert not Path(INSIDE).exists(), "the host must not see the court's folder, or this test proves nothing"
 
-    reg = start_region("spk", 1, "ssh", versions=["5.1.0"])
+    reg = region_ssh
+    court = [c for c in reg.courts() if c.info["version"] == "5.1.0"][0]
+    host = court.info["id"]
+    folder = court.root / INSIDE.lstrip("/")
     try:
-        court = reg.courts()[0]
-        host = court.info["id"]
         assert court.info["version"] == "5.1.0"
-        folder = court.root / INSIDE.lstrip("/")
         folder.mkdir(parents=True)
         for pkg in (good, symlink, wrong_from, out / "sipp-5.2.0-5.2.1.zip", out / "sipp-5.2.1-5.3.0.zip"):
             shutil.copy(str(pkg), str(folder))
@@ -100,7 +102,7 @@ def test_package_check_on_a_court_over_ssh(collection, tmp_path):
 
         # the good package, checked against the court's version and the target
         args = dict(path="%s/%s" % (INSIDE, good.name), current_version="5.1.0", target_version="5.2.0")
-        res = module_results(run_module(MODULE, args, reg.inventory_path))[host]
+        res = module_results(run_module(MODULE, args, reg.inventory_path, hosts=host))[host]
         assert res["_event"] == "runner_on_ok", res
         assert res["changed"] is False
         p = res["package"]
@@ -114,12 +116,12 @@ def test_package_check_on_a_court_over_ssh(collection, tmp_path):
         assert "perkara_jadwal_sidang" in p["tables_changed"]
 
         # check mode: the same result
-        checked = module_results(run_module(MODULE, args, reg.inventory_path, check=True))[host]
+        checked = module_results(run_module(MODULE, args, reg.inventory_path, hosts=host, check=True))[host]
         assert checked["_event"] == "runner_on_ok" and checked["package"] == p
 
         # a faulty package: refused, with its problem code, in Indonesian
         res = module_results(run_module(MODULE, dict(path="%s/%s" % (INSIDE, symlink.name)),
-                                        reg.inventory_path))[host]
+                                        reg.inventory_path, hosts=host))[host]
         assert res["_event"] == "runner_on_failed", res
         assert res["problem"] == "symlink_entry"
         assert res["details"]["entry"] == "app/resources/file/backup_db.sql"
@@ -128,13 +130,14 @@ def test_package_check_on_a_court_over_ssh(collection, tmp_path):
         # the court's version does not fit the package: refused, naming both versions (English on request)
         res = module_results(run_module(MODULE, dict(path="%s/%s" % (INSIDE, wrong_from.name),
                                                      current_version="5.1.0", language="en"),
-                                        reg.inventory_path))[host]
+                                        reg.inventory_path, hosts=host))[host]
         assert res["_event"] == "runner_on_failed", res
         assert res["problem"] == "from_version_mismatch"
         assert "5.2.2" in res["msg"] and "5.1.0" in res["msg"] and "Nothing was changed" in res["msg"]
 
         # a path the court does not have
-        res = module_results(run_module(MODULE, dict(path="/tmp/" + good.name), reg.inventory_path))[host]
+        res = module_results(run_module(MODULE, dict(path="/tmp/" + good.name), reg.inventory_path,
+                                        hosts=host))[host]
         assert res["_event"] == "runner_on_failed" and res["problem"] == "package_missing"
 
         # a chain, verified the way the module's EXAMPLES show
@@ -144,12 +147,12 @@ def test_package_check_on_a_court_over_ssh(collection, tmp_path):
         (book / "verify_one.yml").write_text(VERIFY_ONE)
         chain = ["%s/sipp-%s.zip" % (INSIDE, step) for step in ("5.1.0-5.2.0", "5.2.0-5.2.1", "5.2.1-5.3.0")]
         runner = run_playbook(str(book / "chain.yml"), reg.inventory_path,
-                              extravars=dict(court_version="5.1.0", packages=chain))
+                              extravars=dict(court_version="5.1.0", packages=chain), limit=host)
         assert runner.status == "successful", runner.stdout.read()
         assert task_results(runner, "Chain result")[host]["msg"] == "5.2.0 5.2.1 5.3.0"
         # the same chain with a package missing in the middle: the loop stops at the gap
         runner = run_playbook(str(book / "chain.yml"), reg.inventory_path,
-                              extravars=dict(court_version="5.1.0", packages=[chain[0], chain[2]]))
+                              extravars=dict(court_version="5.1.0", packages=[chain[0], chain[2]]), limit=host)
         assert runner.status == "failed"
         bad = [r for r in task_results(runner, "Verify one package of the chain").values()
                if r["_event"] == "runner_on_failed"]
@@ -158,5 +161,4 @@ def test_package_check_on_a_court_over_ssh(collection, tmp_path):
         # nothing changed on the court: application tree and package folder byte for byte
         assert (tree_digest(court.app_dir), tree_digest(folder)) == before
     finally:
-        reg.down()
-        shutil.rmtree(str(reg.dir), ignore_errors=True)
+        shutil.rmtree(str(folder), ignore_errors=True)

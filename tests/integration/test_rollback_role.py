@@ -26,6 +26,11 @@ PLAYBOOK = str(REPO / "playbooks/rollback.yml")
 FAULTY = release.package_name("5.1.0", "5.2.0", "migration_fails_halfway")
 RESULT_TASK = "Catat hasil downgrade"
 CHANGED_BY_FAULT = {"perkara_jadwal_sidang", "perkara_putusan"}
+# The backup's dump and copy and the rollback's restore run asynchronously; the roles check on them every 10 and 5
+# seconds by default (production). A small simulated court finishes each in about a second, so the tests check every
+# second: the same tasks run, the same way, without idling after each has finished.
+BACKUP_FAST_POLL = {"sipp_backup_poll_interval": 1}
+ROLLBACK_FAST_POLL = {"sipp_rollback_poll_interval": 1}
 
 _spec = importlib.util.spec_from_file_location("sipp_integrity",
                                                str(REPO / "plugins/module_utils/sipp_integrity.py"))
@@ -143,11 +148,25 @@ def module(reg, court, name, args):
                                      hosts=court.info["id"]))[court.info["id"]]
 
 
-def back_up(reg, court):
-    r = run_playbook("pengadilan.sipp.backup", reg.inventory_path, limit=court.info["id"])
-    assert r.status == "successful", r.stdout.read()
+def newest_backup(court):
     backups = sorted(p for p in (court.root / "var/backups/sipp").iterdir() if (p / "BACKUP.json").exists())
     return backups[-1]
+
+
+def back_up(reg, court):
+    r = run_playbook("pengadilan.sipp.backup", reg.inventory_path, extravars=BACKUP_FAST_POLL, limit=court.info["id"])
+    assert r.status == "successful", r.stdout.read()
+    return newest_backup(court)
+
+
+@pytest.fixture(scope="module")
+def backed_up(region):
+    """{court id: its verified backup}: every court of the region backed up by the backup role in one run (the courts
+    in parallel, as AWX runs the playbook), before any test breaks its court. Each test breaks a court of its own, so
+    its backup is the court as the test found it, as if the test had made it first."""
+    r = run_playbook("pengadilan.sipp.backup", region.inventory_path, extravars=BACKUP_FAST_POLL)
+    assert r.status == "successful", r.stdout.read()
+    return {court.info["id"]: newest_backup(court) for court in region.courts()}
 
 
 def break_like_a_failed_upgrade(reg, court, packages, switch=True):
@@ -174,7 +193,7 @@ def break_like_a_failed_upgrade(reg, court, packages, switch=True):
 
 
 def roll_back(reg, court, **extra):
-    r = run_playbook(PLAYBOOK, reg.inventory_path, extravars=extra, limit=court.info["id"])
+    r = run_playbook(PLAYBOOK, reg.inventory_path, extravars=dict(ROLLBACK_FAST_POLL, **extra), limit=court.info["id"])
     res = task_results(r, RESULT_TASK).get(court.info["id"], {})
     return r, res.get("ansible_facts", {}).get("sipp_rollback_result")
 
@@ -200,9 +219,9 @@ def history_results(court, package):
 
 # --- the cases ------------------------------------------------------------------------------------------------------
 
-def test_failed_migration_rolled_back_table_by_table(region, packages):
+def test_failed_migration_rolled_back_table_by_table(region, backed_up, packages):
     court = region.courts()[0]
-    backup = back_up(region, court)
+    backup = backed_up[court.info["id"]]
     original_tree, before_maint = tree_files(court.app_dir), maintenance(court)
     modes = tree_modes(court.app_dir)
     package, previous, history = break_like_a_failed_upgrade(region, court, packages)
@@ -222,9 +241,9 @@ def test_failed_migration_rolled_back_table_by_table(region, packages):
     assert history_results(court, package)[-1] == "rolled_back"
 
 
-def test_unproven_table_restore_falls_back_to_the_whole_dump(region, packages):
+def test_unproven_table_restore_falls_back_to_the_whole_dump(region, backed_up, packages):
     court = region.courts()[1]
-    backup = back_up(region, court)
+    backup = backed_up[court.info["id"]]
     original_tree, before_maint = tree_files(court.app_dir), maintenance(court)
     package, previous, history = break_like_a_failed_upgrade(region, court, packages)
 
@@ -239,11 +258,11 @@ def test_unproven_table_restore_falls_back_to_the_whole_dump(region, packages):
     assert history_results(court, package)[-1] == "rolled_back"
 
 
-def test_manual_rollback_from_the_backup_copy_of_the_application(region, packages):
+def test_manual_rollback_from_the_backup_copy_of_the_application(region, backed_up, packages):
     """No old tree kept: the application folder comes back from the backup's app/ (rsync --delete); the newest
     verified backup is found by itself; a file the failed upgrade added is gone, a file it removed is back."""
     court = region.courts()[2]
-    backup = back_up(region, court)
+    backup = backed_up[court.info["id"]]
     original_tree, before_maint = tree_files(court.app_dir), maintenance(court)
     package, _previous, history = break_like_a_failed_upgrade(region, court, packages, switch=False)
     # a damaged application folder: a stray file, a changed file, a removed file
@@ -273,10 +292,11 @@ def test_refuses_a_missing_backup_and_changes_nothing(region, tmp_path):
     assert maintenance(court)[6] == "0"
 
 
-def test_check_mode_previews_and_changes_nothing(region):
+def test_check_mode_previews_and_changes_nothing(region, backed_up):
     court = region.courts()[0]
     before, before_maint = as_in_backup(court), maintenance(court)
-    r = run_playbook(PLAYBOOK, region.inventory_path, check=True, limit=court.info["id"])
+    r = run_playbook(PLAYBOOK, region.inventory_path, extravars=ROLLBACK_FAST_POLL, check=True,
+                     limit=court.info["id"])
     assert r.status == "successful", r.stdout.read()
     res = task_results(r, RESULT_TASK)[court.info["id"]]["ansible_facts"]["sipp_rollback_result"]
     assert res["mode"] == "preview" and res["version"] == "5.1.0" and res["proved"] is False, res
@@ -285,7 +305,7 @@ def test_check_mode_previews_and_changes_nothing(region):
     assert as_in_backup(court) == before and maintenance(court) == before_maint
 
 
-def test_unprovable_rollback_leaves_sipp_offline_and_says_what_was_done(region):
+def test_unprovable_rollback_leaves_sipp_offline_and_says_what_was_done(region, backed_up):
     """Both proofs fail (the version demanded is not the backup's): the whole dump was restored too, SIPP stays
     offline with the message to call SATGAS SIPP, and the failure lists what was done."""
     court = region.courts()[2]

@@ -181,25 +181,30 @@ def test_good_package_changes_only_declared_tables(region, tmp_path):
 
 
 @pytest.mark.ssh
-def test_ssh_court_cli_backend(collection):
-    """Over SSH, with the court's own /usr/bin/python3 (no PyMySQL): the mysql client backend gives the same."""
-    reg = start_region("ssnps", 1, "ssh")
+def test_ssh_court_cli_backend(region_ssh, collection):
+    """Over SSH, with the court's own /usr/bin/python3 (no PyMySQL): the mysql client backend gives the same.
+    On a court of the session's ssh region (its own region cost seconds to start): the module only reads it, and the
+    snapshot folder it writes is removed afterwards."""
+    reg = region_ssh
+    court = reg.courts()[0]
+    backups = court.root / "var/backups/sipp"
+    backups_existed = backups.exists()
     try:
-        court = reg.courts()[0]
         dest = "/var/backups/sipp/snapshots/ssh.json"
         year, month = periods()[1]
         args = {"year": year, "month": month, "dest": dest, "db_client_backend": "cli"}
-        checked = ok(run(reg, args, check=True))[court.info["id"]]
+        checked = ok(run(reg, args, check=True, court=court))[court.info["id"]]
         assert checked["changed"] is True and not (court.root / "var/backups/sipp/snapshots").exists()
-        res = ok(run(reg, args))[court.info["id"]]
+        res = ok(run(reg, args, court=court))[court.info["id"]]
         assert res["changed"] is True and res["dest"] == dest
         on_host = court.root / "var/backups/sipp/snapshots/ssh.json"
         assert stat.S_IMODE(on_host.stat().st_mode) == 0o600
         assert json.loads(on_host.read_text()) == res["snapshot"]
         assert court.info["db_password"] not in json.dumps(res)
         assert_figures_equal_app(court, res["snapshot"])
-        again = ok(run(reg, {"year": year, "month": month, "compare_to": dest}))[court.info["id"]]
+        again = ok(run(reg, {"year": year, "month": month, "compare_to": dest}, court=court))[court.info["id"]]
         assert again["equal"] is True and again["differences"] == []
     finally:
-        reg.down()
-        shutil.rmtree(reg.dir, ignore_errors=True)
+        shutil.rmtree(backups / "snapshots", ignore_errors=True)
+        if not backups_existed:
+            shutil.rmtree(backups, ignore_errors=True)

@@ -3,6 +3,7 @@ an old or partial one fails that court alone with the Indonesian reason, a trigg
 application, requested on the court) moves the stamp, a failing trigger and a sync that never comes are reported
 within the wait limit, in local and ssh mode."""
 import shutil
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -27,10 +28,14 @@ def region3():
 @pytest.fixture()
 def fresh(region3):
     """Every court freshly synchronised, without faults, before and after the test."""
+    def reset_one(court):
+        sync.set_fault(court, None)
+        sync.sync(court)
+
     def reset():
-        for court in region3.courts():
-            sync.set_fault(court, None)
-            sync.sync(court)
+        # each court synchronised by its own application: the three at once, each as alone
+        with ThreadPoolExecutor(max_workers=3) as pool:
+            list(pool.map(reset_one, region3.courts()))
     reset()
     yield region3
     reset()
@@ -187,18 +192,21 @@ def test_wait_for_a_scheduled_sync_is_bounded(fresh, collection):
     assert 2 <= waits[court.info["id"]].get("attempts", 0) <= 4 // 1 + 1, waits
 
 
-def test_ssh_court_triggered(collection):
-    reg = start_region("scs", 1, "ssh")
+def test_ssh_court_triggered(region_ssh, collection):
+    """On a court of the session's ssh region (its own region cost seconds to start), that court alone
+    (sipp_target), freshly synchronised again afterwards."""
+    reg = region_ssh
+    court = reg.courts()[0]
+    target = court.info["id"]
     try:
-        court = reg.courts()[0]
         old = sync.age(court, 30)
-        r = run(reg)
+        r = run(reg, sipp_target=target)
         assert r.status == "failed" and results(r)[court.info["id"]]["status"] == "stale"
-        r = run(reg, sipp_sync_check_trigger=True)
+        assert set(results(r)) == {target}
+        r = run(reg, sipp_target=target, sipp_sync_check_trigger=True)
         assert r.status == "successful", r.stdout.read()
         res = results(r)[court.info["id"]]
         assert res["ok"] is True and res["triggered"] is True and res["stamp"] > old
         assert res["stamp"] == sync.stamp(court)
     finally:
-        reg.down()
-        shutil.rmtree(reg.dir, ignore_errors=True)
+        sync.sync(court)
