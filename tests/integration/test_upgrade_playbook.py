@@ -36,6 +36,8 @@ ROLES = {
                           "sipp_backup_space_margin_percent": 10 ** 12}),
     "dead_db": ("5.2.0", {}),
 }
+# the roles' own poll intervals, shorter: a small simulated court finishes each background step in about a second
+FAST = {"sipp_backup_poll_interval": 1, "sipp_rollback_poll_interval": 1}
 UNTOUCHED = ["stale", "waiting", "too_old", "corrupt", "no_disk"]
 
 
@@ -48,8 +50,8 @@ def write_vars(region, roles):
     base = Path(region.inventory_path).parent
     (base / "group_vars").mkdir(exist_ok=True)
     (base / "host_vars").mkdir(exist_ok=True)
-    (base / "group_vars" / "all.yml").write_text(yaml.safe_dump({
-        "sipp_upgrade_packages": _packages(region, CHAIN), "sipp_upgrade_assisted_approved": True}))
+    (base / "group_vars" / "all.yml").write_text(yaml.safe_dump(dict(
+        FAST, sipp_upgrade_packages=_packages(region, CHAIN), sipp_upgrade_assisted_approved=True)))
     for court_id, role in roles.items():
         hv = dict(ROLES[role][1])
         if "sipp_upgrade_packages" in hv:
@@ -264,6 +266,8 @@ def region_ssh(collection):
         a, b = reg.courts()
         base = Path(reg.inventory_path).parent
         (base / "host_vars").mkdir(exist_ok=True)
+        (base / "group_vars").mkdir(exist_ok=True)
+        (base / "group_vars" / "all.yml").write_text(yaml.safe_dump(FAST))
         (base / "host_vars" / ("%s.yml" % a.info["id"])).write_text(yaml.safe_dump({
             "sipp_upgrade_packages": _packages(reg, ["sipp-5.1.0-5.2.0.zip"]), "sipp_upgrade_assisted_approved": True}))
         (base / "host_vars" / ("%s.yml" % b.info["id"])).write_text(yaml.safe_dump({
