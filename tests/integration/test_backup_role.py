@@ -170,3 +170,73 @@ def test_backup_over_ssh(region_ssh, collection):
                 shutil.rmtree(p, ignore_errors=True)
         if not root_existed:
             shutil.rmtree(root, ignore_errors=True)
+
+
+def pulled(dest, court):
+    d = dest / court.info["id"]
+    return sorted(p for p in d.iterdir() if p.is_dir()) if d.exists() else []
+
+
+def test_backup_pulled_off_the_court_to_the_controller(court1, collection, tmp_path):
+    """sipp_backup_pull_dir: a proved copy on the controller, root only, unchanged files hard-linked to the previous
+    copy, its own retention; the court keeps its backup."""
+    court = court1.courts()[0]
+    dest = tmp_path / "nas"
+    runs = []
+    for _ in range(3):
+        r = run_playbook(PLAYBOOK, court1.inventory_path,
+                         extravars=dict(FAST_POLL, sipp_backup_pull_dir=str(dest), sipp_backup_pull_keep=2))
+        assert r.status == "successful", r.stdout.read()[-3000:]
+        runs.append(task_results(r, "Catat hasil pencadangan")[court.info["id"]]["ansible_facts"]["sipp_backup_result"])
+    copies = pulled(dest, court)
+    assert [p.name for p in copies] == sorted(x["name"] for x in runs[1:])          # keep 2: the oldest copy is gone
+    assert runs[-1]["pulled_to"] == str(copies[-1]) and (court.root / "var/backups/sipp" / runs[-1]["name"]).is_dir()
+    newest = copies[-1]
+    record = json.loads((newest / "BACKUP.json").read_text())
+    dump = newest / ("database.sql" + {"zstd": ".zst", "gzip": ".gz"}.get(record["database"]["compression"], ""))
+    import hashlib
+    assert hashlib.sha256(dump.read_bytes()).hexdigest() == record["database"]["sha256"]
+    assert stat.S_IMODE((dest / court.info["id"]).stat().st_mode) == 0o700
+    for p in newest.rglob("*"):
+        assert stat.S_IMODE(p.lstat().st_mode) == (0o700 if p.is_dir() else 0o600), p
+    # incremental: an application file that did not change is the same inode in both copies
+    rel = "application/config/config.php"
+    assert (copies[0] / "app" / rel).stat().st_ino == (newest / "app" / rel).stat().st_ino
+    assert sum(1 for p in (newest / "app").rglob("*") if p.is_file()) == record["app_files"]
+
+
+def test_pull_to_an_unusable_controller_folder_fails_clearly_and_keeps_the_court_backup(court1, collection, tmp_path):
+    court = court1.courts()[0]
+    blocker = tmp_path / "bukan-folder"
+    blocker.write_text("a file where the folder should be\n")
+    before = backups(court)
+    r = run_playbook(PLAYBOOK, court1.inventory_path,
+                     extravars=dict(FAST_POLL, sipp_backup_pull_dir=str(blocker)))
+    assert r.status == "failed"
+    out = r.stdout.read()
+    assert "terverifikasi di server pengadilan" in out and "cadangan di server tetap utuh" in out
+    made = [p for p in backups(court) if p not in before]
+    assert len(made) == 1 and json.loads((made[0] / "BACKUP.json").read_text())["verified"] is True
+    assert site_offline(court) == "0"
+
+
+def test_pull_over_ssh(region_ssh, collection, tmp_path):
+    """rsync from the controller over the court's own SSH settings (key, options) from the inventory."""
+    court = region_ssh.courts()[0]
+    root = court.root / "var/backups/sipp"
+    root_existed = root.exists()
+    before = backups(court)
+    try:
+        r = run_playbook(PLAYBOOK, region_ssh.inventory_path, limit=court.info["id"],
+                         extravars=dict(FAST_POLL, sipp_backup_pull_dir=str(tmp_path)))
+        assert r.status == "successful", r.stdout.read()[-3000:]
+        made = [p for p in backups(court) if p not in before]
+        copy = pulled(tmp_path, court)
+        assert len(made) == 1 and [p.name for p in copy] == [made[0].name]
+        assert (copy[0] / "BACKUP.json").read_bytes() == (made[0] / "BACKUP.json").read_bytes()
+    finally:
+        for p in backups(court):
+            if p not in before:
+                shutil.rmtree(p, ignore_errors=True)
+        if not root_existed:
+            shutil.rmtree(root, ignore_errors=True)
