@@ -151,3 +151,23 @@ def lay_over(court, pkg):
             except RuntimeError as exc:
                 return manifest, str(exc)
     return manifest, None
+
+
+# The roles' own poll intervals, shorter for the tests: a small simulated court finishes each background step (dump,
+# copy, restore) in about a second, so the same tasks run the same way without waiting up to 10 s after each.
+FAST_POLLS = {"sipp_backup_poll_interval": 1, "sipp_rollback_poll_interval": 1}
+# The task of pengadilan.sipp.upgrade that sets each court's result.
+UPGRADE_RESULT_TASK = "Langkah 10 - susun hasil pengadilan"
+
+
+def build_packages(region, out=None):
+    """The release history's upgrade packages and the faulty ones (out/faulty), by the simulator; returns out."""
+    out = Path(out or region.dir / "paket")
+    subprocess.run([sys.executable, "-m", "sippsim", "--state", str(region.dir), "packages", "--out", str(out)],
+                   check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=str(REPO / "sim")))
+    return out
+
+
+def upgrade_results(runner):
+    """{court: sipp_result} of a run of pengadilan.sipp.upgrade."""
+    return {h: r["ansible_facts"]["sipp_result"] for h, r in task_results(runner, UPGRADE_RESULT_TASK).items()}

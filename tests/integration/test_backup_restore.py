@@ -17,7 +17,8 @@ import pytest
 
 from sippsim import faults
 from sippsim.court import SIPP_DB
-from sipptest import lay_over, module_results, run_module, start_region
+from sipptest import (assert_no_secret, lay_over, module_results, region_secrets, run_module,
+                      start_region)
 
 BACKUP = "pengadilan.sipp.sipp_db_backup"
 RESTORE = "pengadilan.sipp.sipp_db_restore"
@@ -79,18 +80,6 @@ def one(runner):
     results = module_results(runner)
     assert len(results) == 1, runner.stdout.read()
     return list(results.values())[0]
-
-
-def secrets(region):
-    return [c["db_password"] for c in region.data["courts"]] + [c["web_password"] for c in region.data["courts"]]
-
-
-def assert_no_secret(region, where):
-    for f in Path(where).rglob("*"):
-        if f.is_file():
-            text = f.read_text(errors="replace")
-            for s in secrets(region):
-                assert s not in text, "a password leaked into %s" % f
 
 
 def sha256(path):
@@ -187,7 +176,7 @@ def test_backup_then_full_restore_local(collection):
             watch.join()
         manifest = check_backup(court, res, dest)
         for line in watch.lines:
-            for s in secrets(reg):
+            for s in region_secrets(reg):
                 assert s not in line, "a password was visible in ps: %s" % line
         # the module's own `mariadb-dump --no-defaults --help` (it reads no option file, holds no credential) aside
         dumps = [line for line in watch.lines
@@ -368,7 +357,7 @@ def test_centos7_python36_ansible_core_216(collection):
             out = subprocess.run([str(ansible216), "-i", str(reg.inventory_path), court.info["id"], "-m", module,
                                   "-a", json.dumps(args), "-e", "ansible_python_interpreter=%s" % PY36],
                                  capture_output=True, text=True, env=env, timeout=600)
-            for s in secrets(reg):
+            for s in region_secrets(reg):
                 assert s not in out.stdout + out.stderr
             assert "{" in out.stdout, out.stdout[-2000:] + out.stderr[-2000:]
             return out.returncode, json.loads(out.stdout[out.stdout.index("{"):])

@@ -2,13 +2,11 @@
 import json
 import os
 import subprocess
-from pathlib import Path
 
-import pytest
 
 from sippsim import procs, sync
 from sippsim.court import SIPP_DB
-from sipptest import REPO, ansible_env, run_playbook, task_results
+from sipptest import REPO, ansible_env, assert_no_secret, run_playbook, task_results
 
 PLAYBOOK = "pengadilan.sipp.info"
 TASK = "Temukan folder aplikasi, versi dan database SIPP"
@@ -23,16 +21,6 @@ def db_version(court):
             return cur.fetchone()[0]
     finally:
         conn.close()
-
-
-def assert_no_secret(region, where):
-    """No court's database password reaches any artifact (events, stdout, job output)."""
-    secrets = [c["db_password"] for c in region.data["courts"]] + [c["web_password"] for c in region.data["courts"]]
-    for f in Path(where).rglob("*"):
-        if f.is_file():
-            text = f.read_text(errors="replace")
-            for s in secrets:
-                assert s not in text, "a password leaked into %s" % f
 
 
 def check_results(region, runner, backend):

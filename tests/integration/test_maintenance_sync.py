@@ -6,32 +6,22 @@ reaches the public side.
 """
 import shutil
 import time
-from pathlib import Path
 
 import pytest
 
 from sippsim import sync
 from sippsim.court import SIPP_DB, http_get
-from sipptest import module_results, run_module, start_region
+from sipptest import assert_no_secret, module_results, run_module, start_region
 
 MESSAGE = "Situs ini sedang dalam perbaikan: upgrade SIPP ke versi 5.3.0. Mohon tunggu."
 SEARCH = {"search_paths": "{{ sipp_search_paths | default(omit) }}"}
-
-
-def assert_no_secret(reg, runner):
-    secrets = [c["db_password"] for c in reg.data["courts"]] + [c["web_password"] for c in reg.data["courts"]]
-    for f in Path(runner.config.private_data_dir).rglob("*"):
-        if f.is_file():
-            text = f.read_text(errors="replace")
-            for s in secrets:
-                assert s not in text, "a password leaked into %s" % f
 
 
 def one(reg, court, module, args, check=False):
     """Run ``module`` on ``court`` alone; return its result."""
     runner = run_module("pengadilan.sipp.%s" % module, dict(SEARCH, **args), reg.inventory_path,
                         hosts=court.info["id"], check=check)
-    assert_no_secret(reg, runner)
+    assert_no_secret(reg, runner.config.private_data_dir)
     results = module_results(runner)
     assert set(results) == {court.info["id"]}, runner.stdout.read()
     return results[court.info["id"]]

@@ -1,7 +1,6 @@
 """The preflight role (SOP steps 1 and 4) through ansible-runner against real simulated courts on mixed versions."""
 import hashlib
 import shutil
-from pathlib import Path
 
 import pytest
 

@@ -9,7 +9,6 @@ import shutil
 import stat
 import subprocess
 from html.parser import HTMLParser
-from pathlib import Path
 
 import pytest
 import yaml

@@ -12,7 +12,6 @@ import json
 import os
 import shutil
 import stat
-from pathlib import Path
 
 import pymysql
 import pytest

@@ -4,12 +4,11 @@ application, requested on the court) moves the stamp, a failing trigger and a sy
 within the wait limit, in local and ssh mode."""
 import shutil
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import pytest
 
 from sippsim import sync
-from sipptest import run_playbook, start_region, task_results
+from sipptest import assert_no_secret, run_playbook, start_region, task_results
 
 PLAYBOOK = "pengadilan.sipp.sync_check"
 RESULT_TASK = "Catat hasil pemeriksaan sinkronisasi"
@@ -41,15 +40,6 @@ def fresh(region3):
     reset()
 
 
-def assert_no_secret(reg, runner):
-    secrets = [c["db_password"] for c in reg.data["courts"]] + [c["web_password"] for c in reg.data["courts"]]
-    for f in Path(runner.config.private_data_dir).rglob("*"):
-        if f.is_file():
-            text = f.read_text(errors="replace")
-            for s in secrets:
-                assert s not in text, "a password leaked into %s" % f
-
-
 def results(runner):
     """{host: sipp_sync_check_result} of a run."""
     return {h: r["ansible_facts"]["sipp_sync_check_result"] for h, r in task_results(runner, RESULT_TASK).items()}
@@ -62,7 +52,7 @@ def summary(runner):
 
 def run(reg, **extravars):
     runner = run_playbook(PLAYBOOK, reg.inventory_path, extravars=extravars)
-    assert_no_secret(reg, runner)
+    assert_no_secret(reg, runner.config.private_data_dir)
     return runner
 
 

@@ -4,7 +4,6 @@ preview; then ssh mode under ansible-core 2.16. "Nothing lost" and "untouched" a
 fingerprint (version, maintenance switch, every table's rows/checksum/structure, application folder digest).
 """
 import json
-import os
 import shutil
 import stat
 from pathlib import Path
@@ -12,11 +11,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sipptest import REPO, assert_no_secret, fingerprints, run_playbook, start_region, stats_data, task_results
+from sipptest import (FAST_POLLS, REPO, assert_no_secret, build_packages, fingerprints, run_playbook, start_region,
+                      stats_data, task_results, upgrade_results)
 
 PLAYBOOK = "pengadilan.sipp.upgrade"
 SUMMARY = "Ringkasan pengadilan ini"
-RESULT_TASK = "Langkah 10 - susun hasil pengadilan"
 FINAL_FAIL = "Akhiri dengan gagal bila ada pengadilan yang tidak berhasil (setelah semua selesai dan laporan ditulis)"
 
 # court role -> (version it starts on, its host_vars)
@@ -36,8 +35,6 @@ ROLES = {
                           "sipp_backup_space_margin_percent": 10 ** 12}),
     "dead_db": ("5.2.0", {}),
 }
-# the roles' own poll intervals, shorter: a small simulated court finishes each background step in about a second
-FAST = {"sipp_backup_poll_interval": 1, "sipp_rollback_poll_interval": 1}
 UNTOUCHED = ["stale", "waiting", "too_old", "corrupt", "no_disk"]
 
 
@@ -51,7 +48,7 @@ def write_vars(region, roles):
     (base / "group_vars").mkdir(exist_ok=True)
     (base / "host_vars").mkdir(exist_ok=True)
     (base / "group_vars" / "all.yml").write_text(yaml.safe_dump(dict(
-        FAST, sipp_upgrade_packages=_packages(region, CHAIN), sipp_upgrade_assisted_approved=True)))
+        FAST_POLLS, sipp_upgrade_packages=_packages(region, CHAIN), sipp_upgrade_assisted_approved=True)))
     for court_id, role in roles.items():
         hv = dict(ROLES[role][1])
         if "sipp_upgrade_packages" in hv:
@@ -59,21 +56,8 @@ def write_vars(region, roles):
         (base / "host_vars" / ("%s.yml" % court_id)).write_text(yaml.safe_dump(hv))
 
 
-def build_packages(region):
-    import subprocess
-    import sys
-
-    subprocess.run([sys.executable, "-m", "sippsim", "--state", str(region.dir), "packages", "--out",
-                    str(region.dir / "paket")], check=True, stdout=subprocess.DEVNULL,
-                   env=dict(os.environ, PYTHONPATH=str(REPO / "sim")))
-
-
 def summaries(runner):
     return {h: r.get("msg") for h, r in task_results(runner, SUMMARY).items()}
-
-
-def results(runner):
-    return {h: r["ansible_facts"]["sipp_result"] for h, r in task_results(runner, RESULT_TASK).items()}
 
 
 def host_stats(runner, key):
@@ -162,7 +146,7 @@ def test_run_ends_failed_naming_the_courts_that_need_attention(region):
 
 
 def test_each_court_ends_as_its_branch_says(region):
-    res = results(region["run"])
+    res = upgrade_results(region["run"])
     want = {"mandiri": ("berhasil", "5.2.1"), "assisted": ("berhasil", "5.3.0"), "stale": ("dilewati", "5.2.1"),
             "waiting": ("menunggu", "5.1.0"), "too_old": ("dilewati", "5.0.0"), "corrupt": ("gagal", "5.0.0"),
             "php_fatal": ("didowngrade", "5.2.0"), "migration": ("didowngrade", "5.1.0"), "no_disk": ("gagal", "5.2.0")}
@@ -209,7 +193,7 @@ def test_upgraded_courts_are_online_on_the_new_version_with_their_data(region):
 
 
 def test_steps_of_a_downgraded_court(region):
-    res = results(region["run"])
+    res = upgrade_results(region["run"])
     steps = {s["step"]: s for s in res[cid(region, "migration")]["steps"]}
     assert sorted(steps) == [1, 2, 3, 4, 5, 6, 8, 9, 10]
     assert steps[6]["status"] == "gagal" and "002_putusan_elektronik.sql" in steps[6]["output"]
@@ -224,7 +208,7 @@ def test_steps_of_a_downgraded_court(region):
 
 
 def test_results_written_on_the_court_returned_in_set_stats_and_reported(region):
-    res = results(region["run"])
+    res = upgrade_results(region["run"])
     stats = stats_data(region["run"])["sipp_results"]
     assert set(stats) == set(res)
     for court_id, result in res.items():
@@ -251,7 +235,7 @@ def test_rerun_after_success_changes_nothing_and_says_sudah(region):
     assert r.rc == 0, r.stdout.read()[-3000:]
     for role, version in (("mandiri", "5.2.1"), ("assisted", "5.3.0")):
         c = cid(region, role)
-        assert results(r)[c]["status"] == "sudah"
+        assert upgrade_results(r)[c]["status"] == "sudah"
         assert summaries(r)[c] == "sudah versi %s" % version
         assert host_stats(r, "changed").get(c, 0) == 0
         assert region["after_rerun"][c] == region["after"][c]
@@ -267,7 +251,7 @@ def region_ssh(collection):
         base = Path(reg.inventory_path).parent
         (base / "host_vars").mkdir(exist_ok=True)
         (base / "group_vars").mkdir(exist_ok=True)
-        (base / "group_vars" / "all.yml").write_text(yaml.safe_dump(FAST))
+        (base / "group_vars" / "all.yml").write_text(yaml.safe_dump(FAST_POLLS))
         (base / "host_vars" / ("%s.yml" % a.info["id"])).write_text(yaml.safe_dump({
             "sipp_upgrade_packages": _packages(reg, ["sipp-5.1.0-5.2.0.zip"]), "sipp_upgrade_assisted_approved": True}))
         (base / "host_vars" / ("%s.yml" % b.info["id"])).write_text(yaml.safe_dump({
@@ -289,7 +273,7 @@ def test_ssh_courts_under_ansible_core_216(region_ssh, tmp_path):
     assert r.rc == 0, r.stdout.read()[-4000:]
     assert r.config.command[0] == str(binary)
     a, b = region_ssh.courts()
-    res = results(r)
+    res = upgrade_results(r)
     assert res[a.info["id"]]["status"] == "berhasil" and res[a.info["id"]]["version_after"] == "5.2.0"
     assert res[b.info["id"]]["status"] == "didowngrade" and res[b.info["id"]]["version_after"] == "5.0.0"
     assert "5.1.0" in res[b.info["id"]]["reason"]
