@@ -20,6 +20,9 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build
 export ANSIBLE_FORCE_COLOR := false
 export PY_COLORS := 0
 
+# pytest workers for make test (pytest-xdist): the tests mostly wait on simulated courts, so two workers use the
+# two cores; --dist loadfile keeps every test file on one worker, in order, with its module fixtures.
+PYTEST_WORKERS ?= 2
 # Test folders that exist (other engineers add them); pytest is given only those.
 PYTEST_DIRS := $(wildcard tests/unit tests/sim tests/integration)
 
@@ -101,7 +104,7 @@ test: $(STAMP)
 	bash scripts/sync-collection.sh; \
 	if [ -n "$$failed" ]; then echo "==> FAILED:$$failed (pytest runs anyway)"; fi; \
 	echo "==> pytest $(PYTEST_DIRS)"; \
-	rc=0; $(PY) -m pytest $(PYTEST_DIRS) || rc=$$?; \
+	rc=0; $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_DIRS) || rc=$$?; \
 	if [ -n "$$failed" ] && [ $$rc -eq 0 ]; then rc=1; fi; \
 	exit $$rc
 
