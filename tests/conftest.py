@@ -3,7 +3,7 @@ import shutil
 
 import pytest
 
-from sipptest import start_region, sync_collection
+from sipptest import build_packages, start_region, sync_collection
 
 
 @pytest.fixture(scope="session")
@@ -25,3 +25,9 @@ def region_ssh():
     yield reg
     reg.down()
     shutil.rmtree(reg.dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def packages(tmp_path_factory):
+    """The upgrade packages of the release history and the faulty ones (faulty/), read-only for the tests."""
+    return build_packages(tmp_path_factory.mktemp("paket"))

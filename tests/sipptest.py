@@ -160,11 +160,15 @@ FAST_POLLS = {"sipp_backup_poll_interval": 1, "sipp_rollback_poll_interval": 1}
 UPGRADE_RESULT_TASK = "Langkah 10 - susun hasil pengadilan"
 
 
-def build_packages(region, out=None):
-    """The release history's upgrade packages and the faulty ones (out/faulty), by the simulator; returns out."""
-    out = Path(out or region.dir / "paket")
-    subprocess.run([sys.executable, "-m", "sippsim", "--state", str(region.dir), "packages", "--out", str(out)],
-                   check=True, stdout=subprocess.DEVNULL, env=dict(os.environ, PYTHONPATH=str(REPO / "sim")))
+def build_packages(out):
+    """The release history's upgrade packages in out and the faulty ones in out/faulty (with FAULTS.json), built by
+    the simulator; returns out."""
+    from sippsim import faults, release
+
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    release.build_packages(out)
+    faults.build_faulty(out / "faulty")
     return out
 
 

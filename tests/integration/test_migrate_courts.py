@@ -14,20 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from sippsim import faults, release
 from sippsim.court import SIPP_DB
 from sipptest import module_results, run_module, start_region
 
 MODULE = "pengadilan.sipp.sipp_migrate"
 SEARCH = {"search_paths": "{{ sipp_search_paths | default(omit) }}"}
-
-
-@pytest.fixture(scope="module")
-def packages(tmp_path_factory):
-    out = tmp_path_factory.mktemp("migrate-packages")
-    release.build_packages(out)
-    faults.build_faulty(out / "faulty")
-    return out
 
 
 def sql(court, statement):

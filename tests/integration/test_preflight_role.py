@@ -4,7 +4,7 @@ import shutil
 
 import pytest
 
-from sippsim import faults, release
+from sippsim import release
 from sipptest import REPO, run_playbook, start_region, task_results
 
 PLAYBOOK = str(REPO / "tests/integration/playbooks/preflight.yml")
@@ -18,14 +18,6 @@ def region():
     yield reg
     reg.down()
     shutil.rmtree(reg.dir, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def packages(tmp_path_factory):
-    out = tmp_path_factory.mktemp("paket")
-    release.build_packages(out)
-    faults.build_faulty(out / "faulty")
-    return out
 
 
 def chain(packages, *steps):

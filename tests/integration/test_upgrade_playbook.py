@@ -79,7 +79,7 @@ def region(collection, tmp_path_factory):
     versions = [v for v, _hv in ROLES.values()]
     reg = start_region("supg", len(ROLES), "local", versions=versions)
     try:
-        build_packages(reg)
+        build_packages(reg.dir / "paket")
         courts = reg.courts()
         by_role = dict(zip(ROLES, courts))
         write_vars(reg, {c.info["id"]: role for role, c in by_role.items()})
@@ -246,7 +246,7 @@ def test_rerun_after_success_changes_nothing_and_says_sudah(region):
 def region_ssh(collection):
     reg = start_region("supgs", 2, "ssh", versions=["5.1.0", "5.0.0"])
     try:
-        build_packages(reg)
+        build_packages(reg.dir / "paket")
         a, b = reg.courts()
         base = Path(reg.inventory_path).parent
         (base / "host_vars").mkdir(exist_ok=True)

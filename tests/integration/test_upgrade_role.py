@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from sippsim import faults, release
+from sippsim import release
 from sippsim.court import SIPP_DB, http_get
 from sipptest import REPO, run_playbook, start_region, task_results
 
@@ -21,14 +21,6 @@ def region():
     yield reg
     reg.down()
     shutil.rmtree(reg.dir, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def packages(tmp_path_factory):
-    out = tmp_path_factory.mktemp("paket")
-    release.build_packages(out)
-    faults.build_faulty(out / "faulty")
-    return out
 
 
 def query(court, sql):

@@ -17,7 +17,7 @@ def campaign(collection, tmp_path_factory):
     # canary good; wave 2: one faulty, one good; wave 3: two that must never start
     reg = start_region("swav", 5, "local", versions=["5.2.0"] * 5)
     try:
-        build_packages(reg)
+        build_packages(reg.dir / "paket")
         courts = reg.courts()
         base = Path(reg.inventory_path).parent
         (base / "group_vars").mkdir(exist_ok=True)

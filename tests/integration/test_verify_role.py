@@ -6,7 +6,7 @@ import zipfile
 
 import pytest
 
-from sippsim import faults, release
+from sippsim import release
 from sippsim.court import SIPP_DB
 from sipptest import REPO, lay_over, module_results, run_module, run_playbook, start_region, task_results
 
@@ -22,14 +22,6 @@ def region(collection):
     yield reg
     reg.down()
     shutil.rmtree(reg.dir, ignore_errors=True)
-
-
-@pytest.fixture(scope="module")
-def packages(tmp_path_factory):
-    out = tmp_path_factory.mktemp("paket")
-    release.build_packages(out)
-    faults.build_faulty(out / "faulty")
-    return out
 
 
 def faulty(packages, breaks):
