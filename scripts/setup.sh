@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Prepare this machine for the pengadilan.sipp collection: Debian packages, the two
-# Python virtual environments, the installed collection copy and ansible-test's offline
-# pip bootstrap. Run as root (Debian 12). Idempotent: every step checks before it acts,
+# Python virtual environments, the installed collection copy, awx.awx (for awx/setup.yml's
+# checks) and ansible-test's offline pip bootstrap. Run as root (Debian 12). Idempotent: every step checks before it acts,
 # so a second run takes a few seconds.
 set -euo pipefail
 
@@ -123,6 +123,49 @@ make_venv .venv-2.16 requirements-2.16.txt
 # ------------------------------------------------------------------- collection
 step "Collection copy at .build/ansible_collections/pengadilan/sipp"
 "$ROOT/scripts/sync-collection.sh"
+
+# --------------------------------------------------------------------- awx.awx
+# awx/setup.yml uses the awx.awx modules; ansible-lint and ansible-playbook --syntax-check need them, and Galaxy is
+# unreachable. The `ansible` package's wheel on PyPI carries awx.awx (ansible 12.3.0: awx.awx 24.6.1): only that
+# folder is unpacked, into .venv's site-packages/ansible_collections, where ansible-core (and ansible-lint) look for
+# collections by default (COLLECTIONS_SCAN_SYS_PATH), as `pip install ansible` would put it, so no collections path
+# changes anywhere. The wheel is kept in a cache outside the work tree and checked against its sha256.
+AWX_WHEEL_VERSION="12.3.0"
+AWX_WHEEL_SHA256="cd156f82fa87f7a899212b0efa9f7ca3a24d609212de9f78428a572eb01e5414"
+AWX_COLLECTION_VERSION="24.6.1"
+step "awx.awx $AWX_COLLECTION_VERSION (from the ansible $AWX_WHEEL_VERSION wheel) for awx/setup.yml"
+site="$(.venv/bin/python -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')"
+awx_dir="$site/ansible_collections/awx/awx"
+have_awx="$(.venv/bin/python -c 'import json, sys
+try:
+    print(json.load(open(sys.argv[1]))["collection_info"]["version"])
+except Exception:
+    print("")' "$awx_dir/MANIFEST.json")"
+if [[ "$have_awx" == "$AWX_COLLECTION_VERSION" ]]; then
+    info "present in $awx_dir"
+else
+    cache="${XDG_CACHE_HOME:-$HOME/.cache}/pengadilan-sipp"
+    wheel="$cache/ansible-$AWX_WHEEL_VERSION-py3-none-any.whl"
+    mkdir -p "$cache"
+    if [[ ! -f "$wheel" ]] || [[ "$(sha256sum "$wheel" | cut -d' ' -f1)" != "$AWX_WHEEL_SHA256" ]]; then
+        rm -f "$wheel"
+        info "downloading the ansible $AWX_WHEEL_VERSION wheel (no dependencies) into $cache"
+        quiet "$LOGDIR/awx-wheel.log" .venv/bin/python -m pip download --disable-pip-version-check --no-input -q \
+            --no-deps --only-binary=:all: "ansible==$AWX_WHEEL_VERSION" -d "$cache"
+    fi
+    [[ "$(sha256sum "$wheel" | cut -d' ' -f1)" == "$AWX_WHEEL_SHA256" ]] \
+        || die "$wheel does not have the expected sha256 $AWX_WHEEL_SHA256"
+    tmp="$(mktemp -d "$site/.awx-unpack.XXXXXX")"
+    quiet "$LOGDIR/awx-unzip.log" unzip -q "$wheel" 'ansible_collections/awx/awx/*' -d "$tmp"
+    got="$(.venv/bin/python -c 'import json, sys; print(json.load(open(sys.argv[1]))["collection_info"]["version"])' \
+        "$tmp/ansible_collections/awx/awx/MANIFEST.json")"
+    [[ "$got" == "$AWX_COLLECTION_VERSION" ]] || die "the ansible $AWX_WHEEL_VERSION wheel holds awx.awx $got"
+    mkdir -p "$site/ansible_collections/awx"
+    rm -rf "$awx_dir"
+    mv "$tmp/ansible_collections/awx/awx" "$awx_dir"
+    rm -rf "$tmp"
+    info "installed in $awx_dir"
+fi
 
 # ----------------------------------------------- ansible-test offline bootstrap
 # ansible-test bootstraps pip in each venv it makes with get-pip-<ver>.py from a host
