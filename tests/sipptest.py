@@ -155,7 +155,7 @@ def lay_over(court, pkg):
 
 # The roles' own poll intervals, shorter for the tests: a small simulated court finishes each background step (dump,
 # copy, restore) in about a second, so the same tasks run the same way without waiting up to 10 s after each.
-FAST_POLLS = {"sipp_backup_poll_interval": 1, "sipp_rollback_poll_interval": 1}
+FAST_POLLS = {"sipp_backup_poll_interval": 1, "sipp_rollback_poll_interval": 1, "sipp_preflight_poll_interval": 1}
 # The task of pengadilan.sipp.upgrade that sets each court's result.
 UPGRADE_RESULT_TASK = "Langkah 10 - susun hasil pengadilan"
 

@@ -11,6 +11,7 @@ __metaclass__ = type
 
 import csv
 import datetime
+from collections.abc import Mapping
 import io
 import time
 
@@ -222,6 +223,15 @@ def status_text(result, language='id'):
     return text
 
 
+def _plain(value):
+    """Plain dicts and lists all the way down (Ansible's lazy containers cannot be wrapped as unsafe)."""
+    if isinstance(value, Mapping):
+        return dict((k, _plain(v)) for k, v in value.items())
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    return value
+
+
 def _court(result, language, standard, names):
     if not isinstance(result, dict):
         raise AnsibleFilterError("sipp_report: every result must be a dict, not %r" % (result,))
@@ -229,7 +239,7 @@ def _court(result, language, standard, names):
         raise AnsibleFilterError("sipp_report: a report was given where a court's result was expected; do not "
                                  "point sipp_report_results_dir at the folder of the reports (sipp_report_dir)")
     court = dict((f, None) for f in RESULT_FIELDS)
-    court.update(result)
+    court.update(_plain(result))
     status = _text(result.get('status'))
     rank = RANK.get(status, RANK_UNKNOWN)
     steps = []

@@ -1,0 +1,360 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright: contributors to pengadilan.sipp
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+from __future__ import (absolute_import, division, print_function)
+__metaclass__ = type
+
+DOCUMENTATION = r'''
+---
+module: sipp_lock
+short_description: The lock and progress record of an upgrade run on one SIPP court server
+version_added: "1.0.0"
+description:
+  - One file on the court (O(path), root, 0600) says which run works on the court now and how far it got. It is the
+    lock that stops two runs (two AWX jobs, a job and an admin at the console) from upgrading one court at once, and
+    the progress record that lets the next run finish or downgrade a court left half-way by a run that died (power
+    cut at the high court, AWX job cancelled, SSH link lost).
+  - "O(state=held): take the lock, or keep it. Free (no file): the record is written with O(token), O(owner), the
+    time taken and a heartbeat, and O(progress). Held with our O(token): the heartbeat is renewed and O(progress)
+    merged in. Held by another run: the lock is taken over when its heartbeat is older than O(stale_after) seconds
+    or when O(takeover) names its token (the caller has found that run dead, e.g. with
+    P(pengadilan.sipp.sipp_owner_state#filter)); the record keeps that run's progress (what the next run must finish
+    or undo) and lists it under RV(record.taken_over). Otherwise the lock is not taken: RV(acquired=false) and
+    RV(holder) describe the other run (the module does not fail: the caller reports the court)."
+  - "With O(must_hold=true) the module fails instead when the lock is no longer ours (another run took it over, or
+    it was removed): the caller must stop changing the court."
+  - "O(state=released): removes the record when it is ours (O(token)); a record of another run is left alone. With
+    O(keep_progress=true) the record stays, marked released: the next run takes it at once and inherits its progress
+    (a court left offline after a downgrade that could not be proved is taken up again by the next run)."
+  - "O(reset=true) replaces the record's progress with O(progress) instead of merging (a new stage of a new run)."
+  - Every read and write happens under an exclusive C(flock) on C(<path>.lock), and the record is written to a
+    temporary file, flushed to disk and renamed, so a power cut leaves the old record or the new one, never half.
+  - Messages are in Bahasa Indonesia unless O(language=en).
+author:
+  - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
+options:
+  path:
+    description: The record on the court.
+    type: path
+    default: /var/lib/pengadilan-sipp/kunci-upgrade.json
+  state:
+    description: V(held) takes or keeps the lock (and records progress), V(released) gives it up.
+    type: str
+    choices: [held, released]
+    default: held
+  token:
+    description: This run's own mark in the lock (unique per run and court, e.g. run id and a random part).
+    type: str
+    required: true
+  owner:
+    description:
+      - Who holds the lock, stored as given (run id, controller, process), written when the lock is taken.
+    type: dict
+    default: {}
+  progress:
+    description: Keys merged into the record's C(progress) (stage, backup, previous tree, ...).
+    type: dict
+    default: {}
+  stale_after:
+    description:
+      - A lock whose heartbeat is older than this many seconds is taken over. Choose it longer than the longest
+        step (a large dump or restore); V(0) never takes over on age alone.
+    type: int
+    default: 7200
+  takeover:
+    description: The token of a lock to take over whatever its age (its run is known to be dead).
+    type: str
+  reset:
+    description: Replace the progress with O(progress) instead of merging it in.
+    type: bool
+    default: false
+  keep_progress:
+    description: With O(state=released), keep the record (marked released) so the next run inherits its progress.
+    type: bool
+    default: false
+  must_hold:
+    description: Fail when the lock is not ours (instead of returning RV(acquired=false)).
+    type: bool
+    default: false
+  language:
+    description: Language of messages, V(id) (Bahasa Indonesia) or V(en).
+    type: str
+    choices: [id, en]
+    default: id
+attributes:
+  check_mode:
+    support: full
+    details: Says whether the lock would be taken; nothing is written.
+  diff_mode:
+    support: none
+  platform:
+    platforms: posix
+extends_documentation_fragment:
+  - ansible.builtin.action_common_attributes
+seealso:
+  - module: pengadilan.sipp.sipp_migrate
+'''
+
+EXAMPLES = r'''
+- name: Take the court's lock for this run
+  pengadilan.sipp.sipp_lock:
+    token: "{{ run_id }}-{{ 99999999 | random(seed=inventory_hostname ~ run_id) }}"
+    owner:
+      run_id: "{{ run_id }}"
+      controller: "{{ lookup('pengadilan.sipp.sipp_controller') }}"
+  register: lock
+
+- name: Record that the backup is done
+  pengadilan.sipp.sipp_lock:
+    token: "{{ lock.record.token }}"
+    progress:
+      stage: 5
+      backup: /var/backups/sipp/sipp-pn_bekasi-2026-11-24-2100
+    must_hold: true
+
+- name: Give the lock back
+  pengadilan.sipp.sipp_lock:
+    token: "{{ lock.record.token }}"
+    state: released
+'''
+
+RETURN = r'''
+acquired:
+  description: The lock is ours (taken now, kept, or taken over).
+  returned: state=held
+  type: bool
+  sample: true
+record:
+  description: The record as it is now (ours when acquired; the other run's otherwise; null when released).
+  returned: always
+  type: dict
+  sample:
+    token: 20261124-210000-pn_bekasi-4711
+    owner: {run_id: 20261124-210000}
+    taken: 1795010400.0
+    heartbeat: 1795011000.0
+    progress: {stage: 5, backup: /var/backups/sipp/sipp-pn_bekasi-2026-11-24-2100}
+    taken_over: []
+holder:
+  description: The record of the other run that holds the lock, when it was not taken.
+  returned: when acquired is false
+  type: dict
+taken_over:
+  description: The record of the run whose lock was taken over now (its progress is kept in RV(record)).
+  returned: when a lock was taken over
+  type: dict
+heartbeat_age:
+  description: Seconds since the heartbeat of the record found (before this call), by the court's clock.
+  returned: when a record was found
+  type: float
+'''
+
+import errno
+import fcntl
+import json
+import os
+import time
+
+from ansible.module_utils.basic import AnsibleModule
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_app_tree import write_json
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_migrate import make_private_dirs
+
+RECORD_FORMAT = 1
+
+MESSAGES = {
+    'id': {
+        'unreadable': (
+            "Catatan kunci {path} tidak dapat dibaca ({error}). Tidak ada yang diubah. Periksa berkas itu; bila "
+            "rusak dan tidak ada run lain yang sedang berjalan pada pengadilan ini, pindahkan berkas itu lalu "
+            "jalankan ulang."),
+        'unwritable': (
+            "Catatan kunci {path} tidak dapat ditulis ({error}). Tidak ada yang diubah oleh langkah ini. Periksa "
+            "ruang disk dan hak akses folder itu (modul berjalan sebagai root)."),
+        'lost': (
+            "Kunci pengadilan ini tidak lagi dipegang run ini: {who}. Run ini berhenti mengubah pengadilan ini. "
+            "Periksa run yang memegang kunci; run berikutnya melanjutkan atau mengembalikan pengadilan ini dari "
+            "catatan kemajuannya."),
+        'lost_none': "catatan kunci sudah dihapus",
+        'lost_other': "dipegang run {run_id} sejak {taken}",
+        'held': "Kunci dipegang run ini.",
+        'taken': "Kunci diambil oleh run ini.",
+        'taken_over': "Kunci run {run_id} (detak terakhir {age:.0f} detik lalu) diambil alih oleh run ini.",
+        'busy': "Pengadilan ini sedang dikerjakan run {run_id} (detak terakhir {age:.0f} detik lalu).",
+        'released': "Kunci dilepas.",
+        'not_ours': "Kunci dipegang run {run_id}, bukan run ini: dibiarkan.",
+        'free': "Tidak ada kunci.",
+    },
+    'en': {
+        'unreadable': (
+            "The lock record {path} cannot be read ({error}). Nothing was changed. Check that file; if it is damaged "
+            "and no other run works on this court, move it away and run again."),
+        'unwritable': (
+            "The lock record {path} cannot be written ({error}). Nothing was changed by this step. Check the disk "
+            "space and the folder's permissions (the module runs as root)."),
+        'lost': (
+            "This run no longer holds the court's lock: {who}. This run stops changing this court. Check the run "
+            "that holds it; the next run finishes or undoes this court from its progress record."),
+        'lost_none': "the lock record was removed",
+        'lost_other': "run {run_id} holds it since {taken}",
+        'held': "The lock is held by this run.",
+        'taken': "The lock was taken by this run.",
+        'taken_over': "The lock of run {run_id} (last heartbeat {age:.0f} seconds ago) was taken over by this run.",
+        'busy': "Run {run_id} is working on this court (last heartbeat {age:.0f} seconds ago).",
+        'released': "The lock was released.",
+        'not_ours': "The lock is held by run {run_id}, not this run: left alone.",
+        'free': "There is no lock.",
+    },
+}
+
+
+class LockError(Exception):
+    def __init__(self, key, **params):
+        super(LockError, self).__init__(key)
+        self.key = key
+        self.params = params
+
+
+def read_record(path):
+    try:
+        with open(path, 'rb') as handle:
+            data = json.loads(handle.read(1024 * 1024).decode('utf-8'))
+    except (IOError, OSError) as exc:
+        if exc.errno == errno.ENOENT:
+            return None
+        raise LockError('unreadable', path=path, error=exc.strerror or str(exc))
+    except ValueError as exc:
+        raise LockError('unreadable', path=path, error=str(exc))
+    if not isinstance(data, dict) or not data.get('token'):
+        raise LockError('unreadable', path=path, error='no token')
+    return data
+
+
+class Flock(object):
+    """Exclusive flock on ``<path>.lock`` for one read-modify-write (waits: the holder keeps it for milliseconds)."""
+
+    def __init__(self, path):
+        self.path = path + '.lock'
+        self.fd = None
+
+    def __enter__(self):
+        try:
+            make_private_dirs(os.path.dirname(self.path) or '.')
+            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise LockError('unwritable', path=self.path, error=exc.strerror or str(exc))
+        fcntl.flock(self.fd, fcntl.LOCK_EX)
+        return self
+
+    def __exit__(self, *exc_info):
+        try:
+            fcntl.flock(self.fd, fcntl.LOCK_UN)
+        finally:
+            os.close(self.fd)
+        return False
+
+
+def _run_id(record):
+    return (record.get('owner') or {}).get('run_id') or record.get('token')
+
+
+def held(params, check_mode, now):
+    path = params['path']
+    token = params['token']
+    record = read_record(path)
+    result = dict(changed=False, acquired=False)
+    if record is not None:
+        result['heartbeat_age'] = max(0.0, now - float(record.get('heartbeat') or 0))
+    base = {} if params['reset'] else (record or {}).get('progress') or {}
+    if record is not None and record.get('token') == token and not record.get('released'):
+        new = dict(record, heartbeat=now, progress=dict(base, **params['progress']))
+        result.update(acquired=True, changed=new['progress'] != (record.get('progress') or {}), key='held')
+    elif record is None:
+        if params['must_hold']:
+            raise LockError('lost', who=msg(params['language'], 'lost_none', MESSAGES))
+        new = dict(format=RECORD_FORMAT, token=token, owner=params['owner'], taken=now, heartbeat=now,
+                   progress=dict(params['progress']), taken_over=[])
+        result.update(acquired=True, changed=True, key='taken')
+    else:
+        age = result['heartbeat_age']
+        stale = params['stale_after'] > 0 and age > params['stale_after']
+        named = bool(params['takeover']) and params['takeover'] == record.get('token')
+        free = bool(record.get('released'))
+        if params['must_hold']:
+            raise LockError('lost', who=msg(params['language'], 'lost_other', MESSAGES, run_id=_run_id(record),
+                                            taken=record.get('taken')))
+        if not (stale or named or free):
+            result.update(record=record, holder=record, key='busy', run_id=_run_id(record), age=age)
+            return result
+        before = dict((k, v) for k, v in record.items() if k not in ('progress', 'taken_over'))
+        before['reason'] = 'released' if free else 'dead' if named else 'stale'
+        new = dict(format=RECORD_FORMAT, token=token, owner=params['owner'], taken=now, heartbeat=now,
+                   progress=dict(base, **params['progress']),
+                   taken_over=list(record.get('taken_over') or []) + [before])
+        result.update(acquired=True, changed=True, taken_over=record, run_id=_run_id(record), age=age,
+                      key='taken' if free else 'taken_over')
+    if not check_mode:
+        try:
+            write_json(path, new)
+        except (IOError, OSError) as exc:
+            raise LockError('unwritable', path=path, error=exc.strerror or str(exc))
+    result['record'] = new
+    return result
+
+
+def released(params, check_mode):
+    path = params['path']
+    record = read_record(path)
+    if record is None:
+        return dict(changed=False, record=None, key='free')
+    if record.get('token') != params['token'] or record.get('released'):
+        return dict(changed=False, record=record, key='not_ours', run_id=_run_id(record))
+    if not check_mode:
+        try:
+            if params['keep_progress']:
+                write_json(path, dict(record, released=True, heartbeat=time.time()))
+                return dict(changed=True, record=dict(record, released=True), key='released')
+            os.unlink(path)
+        except OSError as exc:
+            raise LockError('unwritable', path=path, error=exc.strerror or str(exc))
+    return dict(changed=True, record=None, key='released')
+
+
+def main():
+    module = AnsibleModule(
+        argument_spec=dict(
+            path=dict(type='path', default='/var/lib/pengadilan-sipp/kunci-upgrade.json'),
+            state=dict(type='str', choices=['held', 'released'], default='held'),
+            token=dict(type='str', required=True),
+            owner=dict(type='dict', default={}),
+            progress=dict(type='dict', default={}),
+            stale_after=dict(type='int', default=7200),
+            takeover=dict(type='str'),
+            must_hold=dict(type='bool', default=False),
+            reset=dict(type='bool', default=False),
+            keep_progress=dict(type='bool', default=False),
+            language=dict(type='str', choices=['id', 'en'], default='id'),
+        ),
+        supports_check_mode=True,
+    )
+    params = module.params
+    language = params['language']
+    try:
+        if params['state'] == 'held':
+            with Flock(params['path']):
+                result = held(params, module.check_mode, time.time())
+        else:
+            with Flock(params['path']):
+                result = released(params, module.check_mode)
+    except LockError as exc:
+        module.fail_json(msg=msg(language, exc.key, MESSAGES, **exc.params), problem=exc.key)
+    key = result.pop('key')
+    fmt = dict((k, result.pop(k)) for k in ('run_id', 'age') if k in result)
+    result['msg'] = msg(language, key, MESSAGES, **fmt)
+    module.exit_json(**result)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,93 @@
+"""Shared by the campaign tests (test_campaign_*.py): a region's variables, the tables a package changes, "nothing
+lost" (the simulator's fingerprint: every table's rows and CHECKSUM TABLE, the views, the version and the application
+folder's digest; an upgraded court keeps every table the package does not change), a court's lock, and a playbook run
+as an AWX job that is cancelled at a chosen moment."""
+import json
+from pathlib import Path
+
+import yaml
+
+from sipptest import FAST_POLLS, _venv_on_path, ansible_env
+
+PLAYBOOK = "pengadilan.sipp.upgrade"
+GOOD = "sipp-5.2.0-5.2.1.zip"
+FAULTY = "faulty/sipp-5.2.0-5.2.1-php_fatal.zip"
+LOCK = "var/lib/pengadilan-sipp/kunci-upgrade.json"
+
+
+def write_vars(reg, packages, host_packages=None, extra=None):
+    base = Path(reg.inventory_path).parent
+    (base / "group_vars").mkdir(exist_ok=True)
+    (base / "host_vars").mkdir(exist_ok=True)
+    (base / "group_vars" / "all.yml").write_text(yaml.safe_dump(dict(
+        FAST_POLLS, sipp_upgrade_packages=[str(reg.dir / "paket" / p) for p in packages], **(extra or {}))))
+    for court, pkgs in (host_packages or {}).items():
+        (base / "host_vars" / ("%s.yml" % court)).write_text(yaml.safe_dump(
+            {"sipp_upgrade_packages": [str(reg.dir / "paket" / p) for p in pkgs]}))
+
+
+def changed_tables(reg, name):
+    """The tables the package changes (its manifest, and the version in sys_config)."""
+    import zipfile
+
+    with zipfile.ZipFile(reg.dir / "paket" / name) as z:
+        # sys_config holds the version, which every package changes
+        return set(json.loads(z.read("manifest.json"))["tables_changed"]) | {"sys_config"}
+
+
+def assert_kept(before, after, changed):
+    """Every table the package does not change is as it was (rows, checksum, structure): no case record lost."""
+    for table, fp in before["tables"].items():
+        if table not in changed:
+            assert after["tables"].get(table) == fp, table
+
+
+def lock_of(court):
+    path = court.root / LOCK
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError):
+        return None
+
+
+def stage_of(court):
+    rec = lock_of(court)
+    return int((rec or {}).get("progress", {}).get("stage", 0)) if rec and not rec.get("released") else 0
+
+
+def run_until(inventory, extravars, stop, limit=None, timeout_polls=3000):
+    """Start the playbook as an AWX job and cancel it (ansible-runner SIGKILLs the job's process group, like AWX's
+    cancel or a power cut) as soon as stop() is true. Returns (runner, what stop() saw)."""
+    import tempfile
+
+    import ansible_runner
+
+    _venv_on_path()
+    seen = {}
+
+    def cancel():
+        if seen:
+            return True
+        got = stop()
+        if got:
+            seen.update(got)
+            return True
+        return False
+
+    pdd = Path(tempfile.mkdtemp(prefix="runner-"))
+    runner = ansible_runner.run(private_data_dir=str(pdd), playbook=PLAYBOOK, inventory=str(inventory),
+                                extravars=extravars, envvars=ansible_env(), limit=limit, quiet=True,
+                                cancel_callback=cancel)
+    return runner, seen
+
+
+def when_stage(courts, stages):
+    """stop() for run_until: any of courts has reached one of stages; returns every court's stage then."""
+    def stop():
+        now = {c.info["id"]: stage_of(c) for c in courts}
+        if any(s in stages for s in now.values()):
+            return now
+        return None
+    return stop
+
+
