@@ -21,8 +21,9 @@ description:
     merged in. Held by another run: the lock is taken over when its heartbeat is older than O(stale_after) seconds
     or when O(takeover) names its token (the caller has found that run dead, e.g. with
     P(pengadilan.sipp.sipp_owner_state#filter)); the record keeps that run's progress (what the next run must finish
-    or undo) and lists it under RV(record.taken_over). Otherwise the lock is not taken: RV(acquired=false) and
-    RV(holder) describe the other run (the module does not fail: the caller reports the court)."
+    or undo) and lists that run in its C(taken_over) list (RV(taken_over) returns its whole record). Otherwise the
+    lock is not taken: RV(acquired=false) and RV(holder) describe the other run (the module does not fail: the
+    caller reports the court)."
   - "With O(must_hold=true) the module fails instead when the lock is no longer ours (another run took it over, or
     it was removed): the caller must stop changing the court."
   - "O(state=released): removes the record when it is ours (O(token)); a record of another run is left alone. With
@@ -327,7 +328,8 @@ def main():
         argument_spec=dict(
             path=dict(type='path', default='/var/lib/pengadilan-sipp/kunci-upgrade.json'),
             state=dict(type='str', choices=['held', 'released'], default='held'),
-            token=dict(type='str', required=True),
+            # a run's mark, not a secret (it is in the record on the court)
+            token=dict(type='str', required=True, no_log=False),
             owner=dict(type='dict', default={}),
             progress=dict(type='dict', default={}),
             stale_after=dict(type='int', default=7200),

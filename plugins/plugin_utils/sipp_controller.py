@@ -58,7 +58,7 @@ def playbook_pid(pid=None, proc=PROC):
     pid = pid or os.getpid()
     found = None
     current = pid
-    for _ in range(64):
+    for _depth in range(64):
         if _is_playbook(current, proc):
             found = current
         elif found is not None:

@@ -38,6 +38,7 @@ def controller_mode():
     yield
     _controller(IS_CONTROLLER_BEFORE)
 
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROLE_VARS = os.path.join(HERE, '..', '..', '..', '..', 'roles', 'monitor', 'vars', 'main.yml')
 with open(ROLE_VARS) as handle:
