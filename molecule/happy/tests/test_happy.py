@@ -69,12 +69,15 @@ def court(host, region, before):
 
 @pytest.fixture()
 def result(host, court):
-    """The one result file of the run on the court (the idempotent second run writes none)."""
+    """The result of the run that upgraded the court; the idempotent second run only records "sudah"."""
     files = sorted(host.file(court["result_dir"]).listdir()) if host.file(court["result_dir"]).is_directory else []
-    assert len(files) == 1 and files[0].endswith(".json"), \
-        "expected exactly one result file in %s, found %s" % (court["result_dir"], files)
-    path = court["result_dir"] + "/" + files[0]
-    return path, json.loads(host.file(path).content_string)
+    assert files and all(f.endswith(".json") for f in files), "no result files in %s: %s" % (court["result_dir"], files)
+    results = [(court["result_dir"] + "/" + f, json.loads(host.file(court["result_dir"] + "/" + f).content_string))
+               for f in files]
+    upgraded = [r for r in results if r[1]["status"] != "sudah"]
+    assert len(upgraded) == 1, "expected exactly one result that is not 'sudah' in %s: %s" % (court["result_dir"], files)
+    assert all(r[1]["status"] == "sudah" for r in results if r not in upgraded)
+    return upgraded[0]
 
 
 def _sql(host, court, query):
