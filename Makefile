@@ -20,9 +20,9 @@ export ANSIBLE_COLLECTIONS_PATH := $(CURDIR)/.build
 export ANSIBLE_FORCE_COLOR := false
 export PY_COLORS := 0
 
-# pytest workers for make test (pytest-xdist): the tests mostly wait on simulated courts, so three workers keep the
-# two cores busy; --dist loadfile keeps every test file on one worker, in order, with its module fixtures.
-PYTEST_WORKERS ?= 3
+# pytest workers for make test (pytest-xdist): the tests mostly wait on simulated courts, so two workers use the
+# two cores; --dist loadfile keeps every test file on one worker, in order, with its module fixtures.
+PYTEST_WORKERS ?= 2
 # Test folders that exist (other engineers add them); pytest is given only those.
 PYTEST_DIRS := $(wildcard tests/unit tests/sim tests/integration)
 

@@ -14,15 +14,15 @@ from sipptest import assert_no_secret, build_packages, fingerprints, run_playboo
 # ---------------------------------------------------------------------------------------------------- killed runs
 @pytest.fixture(scope="module")
 def killed(collection, tmp_path_factory):
-    """Four local courts on 5.2.0: three get the good package, one a package whose PHP is broken (it is always
+    """Three local courts on 5.2.0: two get the good package, one a package whose PHP is broken (it is always
     downgraded). Killed twice at different points (the courts then in the middle of their backup, their installation
     or their verification; then the faulty court in the middle of its downgrade), each followed by a complete run."""
-    reg = start_region("skil", 4, "local", versions=["5.2.0"] * 4)
+    reg = start_region("skil", 3, "local", versions=["5.2.0"] * 3)
     try:
         build_packages(reg.dir / "paket")
         courts = reg.courts()
         ids = [c.info["id"] for c in courts]
-        write_vars(reg, [GOOD], {ids[3]: [FAULTY]})
+        write_vars(reg, [GOOD], {ids[2]: [FAULTY]})
         reports = tmp_path_factory.mktemp("laporan")
         base = {"sipp_report_dir": str(reports), "sipp_upgrade_fail_on": []}
         out = {"reg": reg, "courts": courts, "ids": ids, "before": fingerprints(reg), "cycles": []}
@@ -31,9 +31,9 @@ def killed(collection, tmp_path_factory):
         r1 = run_playbook(PLAYBOOK, reg.inventory_path, extravars=dict(base, sipp_run_id="ulang-1"))
         out["cycles"].append({"killed": k1, "seen": seen1, "rerun": r1, "after": fingerprints(reg)})
         # 2: the faulty court alone, killed in the middle of its downgrade
-        k2, seen2 = run_until(reg.inventory_path, dict(base, sipp_run_id="putus-2"), when_stage(courts[3:], {8}),
-                              limit=ids[3])
-        r2 = run_playbook(PLAYBOOK, reg.inventory_path, extravars=dict(base, sipp_run_id="ulang-2"), limit=ids[3])
+        k2, seen2 = run_until(reg.inventory_path, dict(base, sipp_run_id="putus-2"), when_stage(courts[2:], {8}),
+                              limit=ids[2])
+        r2 = run_playbook(PLAYBOOK, reg.inventory_path, extravars=dict(base, sipp_run_id="ulang-2"), limit=ids[2])
         out["cycles"].append({"killed": k2, "seen": seen2, "rerun": r2, "after": fingerprints(reg)})
         out["reports"] = reports
         yield out
@@ -51,7 +51,7 @@ def test_killed_controller_leaves_progress_on_the_court_and_the_rerun_recovers_i
     res = upgrade_results(c1["rerun"])
     assert c1["rerun"].rc == 0, c1["rerun"].stdout.read()[-3000:]
     changed = changed_tables(reg, GOOD)
-    for i in ids[:3]:
+    for i in ids[:2]:
         assert res[i]["status"] == "berhasil", res[i]
         assert c1["after"][i]["version"] == "5.2.1" and not c1["after"][i]["site_offline"]
         assert_kept(before[i], c1["after"][i], changed)
@@ -60,8 +60,8 @@ def test_killed_controller_leaves_progress_on_the_court_and_the_rerun_recovers_i
             assert res[i]["recovered"]["run_id"] == "putus-1", res[i]
             assert res[i]["recovered"]["stage"] == c1["seen"][i]
             assert "Run putus-1 terputus di tengah langkah" in res[i]["reason"]
-    assert res[ids[3]]["status"] == "didowngrade"
-    assert c1["after"][ids[3]] == before[ids[3]]
+    assert res[ids[2]]["status"] == "didowngrade"
+    assert c1["after"][ids[2]] == before[ids[2]]
     # no lock left behind by a finished run
     for c in killed["courts"]:
         assert lock_of(c) is None, lock_of(c)
@@ -70,14 +70,14 @@ def test_killed_controller_leaves_progress_on_the_court_and_the_rerun_recovers_i
 def test_a_downgrade_cut_short_is_finished_by_the_next_run(killed):
     ids, before = killed["ids"], killed["before"]
     c2 = killed["cycles"][1]
-    assert c2["killed"].status == "canceled" and c2["seen"][ids[3]] == 8
+    assert c2["killed"].status == "canceled" and c2["seen"][ids[2]] == 8
     res = upgrade_results(c2["rerun"])
-    r = res[ids[3]]
+    r = res[ids[2]]
     assert r["recovered"]["run_id"] == "putus-2" and r["recovered"]["stage"] == 8
     # recovered (downgraded from the dead run's backup), then this run tried again and downgraded again: identical
     assert r["status"] == "didowngrade"
-    assert c2["after"][ids[3]] == before[ids[3]]
-    assert lock_of(killed["courts"][3]) is None
+    assert c2["after"][ids[2]] == before[ids[2]]
+    assert lock_of(killed["courts"][2]) is None
 
 
 def test_a_live_lock_is_left_alone_and_a_dead_one_is_taken_over(killed, tmp_path):

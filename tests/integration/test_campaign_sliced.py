@@ -2,6 +2,7 @@
 extra vars), in waves with the campaign-wide failure threshold, then one report job for the whole region."""
 import json
 import shutil
+import threading
 
 import pytest
 
@@ -13,10 +14,10 @@ from sipptest import assert_no_secret, build_packages, fingerprints, run_playboo
 @pytest.fixture(scope="module")
 def sliced(collection, tmp_path_factory):
     """20 local courts on 5.2.0 (one on 5.2.1 already, one given the broken package): the campaign as an AWX job
-    template with job_slice_count 3 (3 independent jobs, each with its share of the inventory, the same extra vars),
-    each in waves [1, 2, "100%"] with a 25% threshold; then the report job for the whole region. In the first slice
-    the canary is good, the second wave has the broken court: 1 of 3 done is over 25%, so its last wave never
-    starts."""
+    template with job_slice_count 3 (3 independent jobs started together, each with its share of the inventory, the
+    same extra vars), each in waves [1, 2, "100%"] with a 25% threshold; then the report job for the whole region.
+    In the first slice the canary is good, the second wave has the broken court: 1 of 3 done is over 25%, so its last
+    wave never starts."""
     versions = ["5.2.0"] * 20
     versions[7] = "5.2.1"
     reg = start_region("ssli", 20, "local", versions=versions)
@@ -30,8 +31,17 @@ def sliced(collection, tmp_path_factory):
         survey = {"sipp_run_id": "wilayah-1", "sipp_campaign_waves": [1, 2, "100%"],
                   "sipp_campaign_max_fail_percentage": 25, "sipp_upgrade_report": False,
                   "sipp_upgrade_fail_on": ["gagal"], "sipp_report_dir": str(reports)}
-        slices = [run_playbook(PLAYBOOK, reg.inventory_path, extravars=survey, limit=",".join(ids[k::3]))
-                  for k in range(3)]
+        # AWX starts the slices of a sliced job at the same time
+        slices = [None] * 3
+
+        def run_slice(k):
+            slices[k] = run_playbook(PLAYBOOK, reg.inventory_path, extravars=survey, limit=",".join(ids[k::3]))
+
+        threads = [threading.Thread(target=run_slice, args=(k,)) for k in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
         report = run_playbook("pengadilan.sipp.report", reg.inventory_path,
                               extravars={"sipp_report_run_id": "wilayah-1", "sipp_report_dir": str(reports)})
         yield {"reg": reg, "ids": ids, "before": before, "after": fingerprints(reg), "slices": slices,
