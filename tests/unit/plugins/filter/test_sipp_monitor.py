@@ -11,32 +11,9 @@ import os
 import pytest
 import yaml
 
-try:  # ansible-core 2.19+: importing controller code marks the whole process as the controller
-    from ansible.module_utils import _internal as module_utils_internal
-except ImportError:  # 2.16
-    module_utils_internal = None
-
-IS_CONTROLLER_BEFORE = getattr(module_utils_internal, 'is_controller', None)
-
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.pengadilan.sipp.plugins.filter import sipp_monitor
-
-
-def _controller(flag):
-    if module_utils_internal is not None and IS_CONTROLLER_BEFORE is not None:
-        module_utils_internal.is_controller = flag
-
-
-# as in test_sipp_report.py: the module tests later in this pytest process must not run in controller mode
-_controller(IS_CONTROLLER_BEFORE)
-
-
-@pytest.fixture(autouse=True)
-def controller_mode():
-    _controller(True)
-    yield
-    _controller(IS_CONTROLLER_BEFORE)
 
 
 HERE = os.path.dirname(os.path.abspath(__file__))

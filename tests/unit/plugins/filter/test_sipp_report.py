@@ -8,35 +8,11 @@ import io
 
 import pytest
 
-try:  # ansible-core 2.19+: importing controller code marks the whole process as the controller
-    from ansible.module_utils import _internal as module_utils_internal
-except ImportError:  # 2.16
-    module_utils_internal = None
-
-IS_CONTROLLER_BEFORE = getattr(module_utils_internal, 'is_controller', None)
-
 from ansible.errors import AnsibleFilterError
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 
 from ansible_collections.pengadilan.sipp.plugins.filter import sipp_report
-
-
-def _controller(flag):
-    if module_utils_internal is not None and IS_CONTROLLER_BEFORE is not None:
-        module_utils_internal.is_controller = flag
-
-
-# The modules tested later in this pytest process must not send their warnings to Ansible's display (as they would
-# in controller mode) instead of their results: controller mode only while these filter tests run.
-_controller(IS_CONTROLLER_BEFORE)
-
-
-@pytest.fixture(autouse=True)
-def controller_mode():
-    _controller(True)
-    yield
-    _controller(IS_CONTROLLER_BEFORE)
 
 
 def court(name, status, kode='0', **kw):
