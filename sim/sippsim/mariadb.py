@@ -5,6 +5,7 @@ A server has a root folder laid out as on a real machine: `etc/mysql/my.cnf`, `v
 namespace in ssh mode. The simulator always reaches the server through the socket's path on the host.
 """
 import contextlib
+import fcntl
 import os
 import shutil
 import subprocess
@@ -71,16 +72,23 @@ def template_datadir():
     tpl = cache_dir() / ("datadir-%s" % ver)
     if (tpl / ".complete").exists():
         return tpl
-    work = tpl.with_name(tpl.name + ".tmp%d" % os.getpid())
-    shutil.rmtree(work, ignore_errors=True)
-    (work / "data").mkdir(parents=True)
-    cnf = work / "my.cnf"
-    cnf.write_text("[mysqld]\ndatadir = %s\n%s" % (work / "data", MYSQLD_SETTINGS))
-    _install_db(work / "data", cnf)
-    (work / "data" / ".complete").touch()
-    shutil.rmtree(tpl, ignore_errors=True)
-    os.rename(work / "data", tpl)
-    shutil.rmtree(work, ignore_errors=True)
+    tpl.parent.mkdir(parents=True, exist_ok=True)
+    # One maker at a time: the courts of a region are built by threads of one process, and regions by several
+    # processes (pytest workers, molecule). flock holds per open file, so it also keeps two threads apart.
+    with open(tpl.with_name(tpl.name + ".lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if (tpl / ".complete").exists():
+            return tpl
+        work = tpl.with_name(tpl.name + ".tmp")
+        shutil.rmtree(work, ignore_errors=True)
+        (work / "data").mkdir(parents=True)
+        cnf = work / "my.cnf"
+        cnf.write_text("[mysqld]\ndatadir = %s\n%s" % (work / "data", MYSQLD_SETTINGS))
+        _install_db(work / "data", cnf)
+        (work / "data" / ".complete").touch()
+        shutil.rmtree(tpl, ignore_errors=True)
+        os.rename(work / "data", tpl)
+        shutil.rmtree(work, ignore_errors=True)
     return tpl
 
 
