@@ -1,4 +1,5 @@
 """Start daemons detached from the CLI, remember them by PID and start time, stop them for sure."""
+import fcntl
 import os
 import signal
 import socket
@@ -96,10 +97,43 @@ def wait_for(check, what, timeout=60.0, rec=None):
     raise RuntimeError("%s did not come up within %ds (%s)" % (what, timeout, last))
 
 
-def free_port():
+# Ports for the simulated servers come from below the kernel's ephemeral range: a port the kernel hands out itself
+# (bind to port 0) can be taken by any outgoing connection (Ansible, PyMySQL, HTTP) before the server binds it, and
+# two builders running at once (pytest workers, molecule) could be handed the same one. Here every builder on the
+# machine takes the next port of one counter under a file lock, so no port is handed out twice until the counter
+# wraps, and a port something already listens on is skipped.
+PORT_RANGE = (20000, 32000)
+PORT_COUNTER = "/tmp/sippsim-next-port"
+
+
+def _bindable(port):
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_port():
+    low, high = PORT_RANGE
+    fd = os.open(PORT_COUNTER, os.O_RDWR | os.O_CREAT, 0o600)
+    with os.fdopen(fd, "r+") as f:
+        fcntl.flock(f, fcntl.LOCK_EX)
+        try:
+            port = int(f.read().strip() or low)
+        except ValueError:
+            port = low
+        for _ in range(high - low):
+            if not low <= port < high:
+                port = low
+            candidate, port = port, port + 1
+            if _bindable(candidate):
+                f.seek(0)
+                f.truncate()
+                f.write(str(port))
+                return candidate
+    raise RuntimeError("no free port for a simulated server in %d-%d" % PORT_RANGE)
 
 
 def pss_kib(pid):
