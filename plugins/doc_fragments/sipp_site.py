@@ -14,8 +14,8 @@ options:
   app_path:
     description:
       - The SIPP application folder. When given, no other folder is considered.
-      - When not given, every folder found in O(search_paths) (each path itself and its direct sub-folders) that
-        holds C(index.php), C(system/) and C(application/config/database.php) is tried, names starting with
+      - When not given, every folder found in O(search_paths) (each path itself and its direct sub-folders, hidden
+        ones excepted) that holds C(index.php), C(system/) and C(application/config/database.php) is tried, names starting with
         C(SIPP) (any case) first, then in the order of O(search_paths), then by name; the first whose database
         answers with a SIPP version (C(sys_config) id 80) is used, and a warning lists the others.
     type: path

@@ -576,7 +576,7 @@ def _preference(path, order):
 def find_app_candidates(search_paths=None):
     """Find SIPP application folders.
 
-    Each search path is itself checked, then its direct sub-folders. A folder qualifies when it holds ``index.php``,
+    Each search path is itself checked, then its direct sub-folders (hidden ones excepted). A folder qualifies when it holds ``index.php``,
     ``system/`` and ``application/config/database.php``. The result is a list of absolute paths (as found, symlinks
     not resolved; a folder reached twice is listed once), ordered by preference: names starting with ``SIPP``
     (any case) first, then by the order of ``search_paths``, then by name.
@@ -596,7 +596,10 @@ def find_app_candidates(search_paths=None):
             names = []
         for name in names:
             full = os.path.join(base, name)
-            if os.path.isdir(full):
+            # hidden folders are not served applications: among them the trees the collection keeps beside the live
+            # one (.SIPP.sipp-previous-<version> after an upgrade), which would otherwise be a second "SIPP" on every
+            # later run
+            if not name.startswith('.') and os.path.isdir(full):
                 paths.append(full)
         for path in paths:
             if app_missing_markers(path):

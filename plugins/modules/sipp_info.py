@@ -18,10 +18,10 @@ description:
     public SIPP web database.
   - Changes nothing; returns the same result in check mode.
   - "How the folder is chosen: O(app_path) when given. Otherwise every folder found in O(search_paths) (each path
-    itself and its direct sub-folders) that holds C(index.php), C(system/) and C(application/config/database.php),
-    ordered with names starting with C(SIPP) (any case) first, then by the order of O(search_paths), then by name;
-    the first whose database answers with a SIPP version (C(sys_config) id 80) is chosen, and a warning lists the
-    others."
+    itself and its direct sub-folders, hidden ones excepted) that holds C(index.php), C(system/) and
+    C(application/config/database.php), ordered with names starting with C(SIPP) (any case) first, then by the order
+    of O(search_paths), then by name; the first whose database answers with a SIPP version (C(sys_config) id 80) is
+    chosen, and a warning lists the others."
   - Messages are in Bahasa Indonesia unless O(language=en).
 author:
   - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)

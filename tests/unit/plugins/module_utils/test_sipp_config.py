@@ -277,6 +277,8 @@ def test_find_app_candidates_order_and_markers(tmp_path):
     _make_app(html, 'SIPPbroken', with_system=False)
     lampp = _make_app(other, 'SIPP')
     os.symlink(sipp311, str(other / 'link_to_311'))
+    # the tree an upgrade keeps beside the live one is hidden, and never a candidate
+    _make_app(html, '.sipp.sipp-previous-5.2.0')
     found = find_app_candidates([str(html), str(other), str(tmp_path / 'absent')])
     assert found == [sipp, sipp311, lampp, str(html / "zeta")]
     assert app_missing_markers(str(html / 'SIPPbroken')) == ['system/']
