@@ -45,9 +45,15 @@ def _venv_on_path():
         os.environ["PATH"] = venv_bin + os.pathsep + os.environ.get("PATH", "")
 
 
-def run_playbook(playbook, inventory, extravars=None, check=False, limit=None, binary=None):
+# The ansible-playbook of the execution environment AWX runs the jobs in: execution-environment.yml pins ansible-core
+# 2.16 (the last release that manages CentOS 7 courts), as .venv-2.16 does. The tests that play AWX jobs run it.
+EE_PLAYBOOK = REPO / ".venv-2.16" / "bin" / "ansible-playbook"
+
+
+def run_playbook(playbook, inventory, extravars=None, check=False, limit=None, binary=None, cancel_callback=None):
     """Run a playbook as AWX does: ansible-runner, a private data dir, extra vars, artifacts and events read back.
-    binary: another ansible-playbook (e.g. ansible-core 2.16's)."""
+    binary: another ansible-playbook (e.g. EE_PLAYBOOK). cancel_callback: cancels the job when it returns True
+    (ansible-runner then kills the job's process group, as AWX's cancel does)."""
     import ansible_runner
 
     _venv_on_path()
@@ -55,12 +61,13 @@ def run_playbook(playbook, inventory, extravars=None, check=False, limit=None, b
     cmdline = ["--check"] if check else []
     kw = {}
     if binary:
+        assert Path(binary).exists(), "%s is missing: make setup creates it" % binary
         # ansible-runner leaves the playbook off the command line of another binary
         kw["binary"] = str(binary)
         cmdline.append(playbook)
     return ansible_runner.run(private_data_dir=str(pdd), playbook=playbook, inventory=str(inventory),
                               extravars=extravars or {}, envvars=ansible_env(), cmdline=" ".join(cmdline) or None,
-                              limit=limit, quiet=True, **kw)
+                              limit=limit, quiet=True, cancel_callback=cancel_callback, **kw)
 
 
 def region_secrets(region):

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import yaml
 
-from sipptest import FAST_POLLS, _venv_on_path, ansible_env
+from sipptest import EE_PLAYBOOK, FAST_POLLS, run_playbook
 
 PLAYBOOK = "pengadilan.sipp.upgrade"
 GOOD = "sipp-5.2.0-5.2.1.zip"
@@ -55,14 +55,9 @@ def stage_of(court):
     return int((rec or {}).get("progress", {}).get("stage", 0)) if rec and not rec.get("released") else 0
 
 
-def run_until(inventory, extravars, stop, limit=None, timeout_polls=3000):
+def run_until(inventory, extravars, stop, limit=None):
     """Start the playbook as an AWX job and cancel it (ansible-runner SIGKILLs the job's process group, like AWX's
     cancel or a power cut) as soon as stop() is true. Returns (runner, what stop() saw)."""
-    import tempfile
-
-    import ansible_runner
-
-    _venv_on_path()
     seen = {}
 
     def cancel():
@@ -74,11 +69,12 @@ def run_until(inventory, extravars, stop, limit=None, timeout_polls=3000):
             return True
         return False
 
-    pdd = Path(tempfile.mkdtemp(prefix="runner-"))
-    runner = ansible_runner.run(private_data_dir=str(pdd), playbook=PLAYBOOK, inventory=str(inventory),
-                                extravars=extravars, envvars=ansible_env(), limit=limit, quiet=True,
-                                cancel_callback=cancel)
-    return runner, seen
+    return awx_job(PLAYBOOK, inventory, extravars=extravars, limit=limit, cancel_callback=cancel), seen
+
+
+def awx_job(playbook, inventory, **kw):
+    """A job of an AWX job template: ansible-runner with the execution environment's ansible-playbook."""
+    return run_playbook(playbook, inventory, binary=EE_PLAYBOOK, **kw)
 
 
 def when_stage(courts, stages):

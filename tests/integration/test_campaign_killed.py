@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from campaign import FAULTY, GOOD, PLAYBOOK, assert_kept, changed_tables, lock_of, run_until, when_stage, write_vars
-from sipptest import assert_no_secret, build_packages, fingerprints, run_playbook, start_region, upgrade_results
+from campaign import (FAULTY, GOOD, PLAYBOOK, assert_kept, awx_job, changed_tables, lock_of, run_until, when_stage,
+                      write_vars)
+from sipptest import assert_no_secret, build_packages, fingerprints, start_region, upgrade_results
 
 
 # ---------------------------------------------------------------------------------------------------- killed runs
@@ -28,12 +29,12 @@ def killed(collection, tmp_path_factory):
         out = {"reg": reg, "courts": courts, "ids": ids, "before": fingerprints(reg), "cycles": []}
         # 1: killed as soon as a court's backup is done (the others are still backing up or installing)
         k1, seen1 = run_until(reg.inventory_path, dict(base, sipp_run_id="putus-1"), when_stage(courts, {5, 7}))
-        r1 = run_playbook(PLAYBOOK, reg.inventory_path, extravars=dict(base, sipp_run_id="ulang-1"))
+        r1 = awx_job(PLAYBOOK, reg.inventory_path, extravars=dict(base, sipp_run_id="ulang-1"))
         out["cycles"].append({"killed": k1, "seen": seen1, "rerun": r1, "after": fingerprints(reg)})
         # 2: the faulty court alone, killed in the middle of its downgrade
         k2, seen2 = run_until(reg.inventory_path, dict(base, sipp_run_id="putus-2"), when_stage(courts[2:], {8}),
                               limit=ids[2])
-        r2 = run_playbook(PLAYBOOK, reg.inventory_path, extravars=dict(base, sipp_run_id="ulang-2"), limit=ids[2])
+        r2 = awx_job(PLAYBOOK, reg.inventory_path, extravars=dict(base, sipp_run_id="ulang-2"), limit=ids[2])
         out["cycles"].append({"killed": k2, "seen": seen2, "rerun": r2, "after": fingerprints(reg)})
         out["reports"] = reports
         yield out

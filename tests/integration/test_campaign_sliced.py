@@ -6,8 +6,8 @@ import threading
 
 import pytest
 
-from campaign import FAULTY, GOOD, PLAYBOOK, assert_kept, changed_tables, write_vars
-from sipptest import assert_no_secret, build_packages, fingerprints, run_playbook, start_region, upgrade_results
+from campaign import FAULTY, GOOD, PLAYBOOK, assert_kept, awx_job, changed_tables, write_vars
+from sipptest import assert_no_secret, build_packages, fingerprints, start_region, upgrade_results
 
 
 # ---------------------------------------------------------------------------------------------------- 20 courts, 3 slices
@@ -35,14 +35,14 @@ def sliced(collection, tmp_path_factory):
         slices = [None] * 3
 
         def run_slice(k):
-            slices[k] = run_playbook(PLAYBOOK, reg.inventory_path, extravars=survey, limit=",".join(ids[k::3]))
+            slices[k] = awx_job(PLAYBOOK, reg.inventory_path, extravars=survey, limit=",".join(ids[k::3]))
 
         threads = [threading.Thread(target=run_slice, args=(k,)) for k in range(3)]
         for t in threads:
             t.start()
         for t in threads:
             t.join()
-        report = run_playbook("pengadilan.sipp.report", reg.inventory_path,
+        report = awx_job("pengadilan.sipp.report", reg.inventory_path,
                               extravars={"sipp_report_run_id": "wilayah-1", "sipp_report_dir": str(reports)})
         yield {"reg": reg, "ids": ids, "before": before, "after": fingerprints(reg), "slices": slices,
                "report": report, "reports": reports}

@@ -4,8 +4,8 @@ import threading
 
 import pytest
 
-from campaign import GOOD, PLAYBOOK, assert_kept, changed_tables, lock_of, write_vars
-from sipptest import build_packages, fingerprints, run_playbook, start_region, upgrade_results
+from campaign import GOOD, PLAYBOOK, assert_kept, awx_job, changed_tables, lock_of, write_vars
+from sipptest import build_packages, fingerprints, start_region, upgrade_results
 
 
 # ---------------------------------------------------------------------------------------------------- ssh, twice at once
@@ -21,7 +21,7 @@ def twice(collection, tmp_path_factory):
         runs = {}
 
         def go(name):
-            runs[name] = run_playbook(PLAYBOOK, reg.inventory_path, extravars={
+            runs[name] = awx_job(PLAYBOOK, reg.inventory_path, extravars={
                 "sipp_run_id": name, "sipp_report_dir": str(reports), "sipp_report_name": name})
 
         threads = [threading.Thread(target=go, args=(n,)) for n in ("kampanye-a", "kampanye-b")]
