@@ -45,9 +45,10 @@ def _venv_on_path():
         os.environ["PATH"] = venv_bin + os.pathsep + os.environ.get("PATH", "")
 
 
-# The ansible-playbook of the execution environment AWX runs the jobs in: execution-environment.yml pins ansible-core
-# 2.16 (the last release that manages CentOS 7 courts), as .venv-2.16 does. The tests that play AWX jobs run it.
-EE_PLAYBOOK = REPO / ".venv-2.16" / "bin" / "ansible-playbook"
+# ansible-core 2.16 (.venv-2.16, made by make setup): the last release that manages CentOS 7 courts, and the one
+# execution-environment.yml pins, so the tests that play AWX jobs run its ansible-playbook (EE_PLAYBOOK).
+BIN_216 = REPO / ".venv-2.16" / "bin"
+EE_PLAYBOOK = BIN_216 / "ansible-playbook"
 
 
 def run_playbook(playbook, inventory, extravars=None, check=False, limit=None, binary=None, cancel_callback=None):

@@ -342,8 +342,8 @@ PY36 = "/root/.pyenv/versions/3.6.15/bin/python3.6"
 
 def test_centos7_python36_ansible_core_216(collection):
     """CentOS 7 courts: the modules run on Python 3.6 without PyMySQL (mysql client backend), ansible-core 2.16."""
-    from sipptest import REPO, ansible_env
-    ansible216 = REPO / ".venv-2.16" / "bin" / "ansible"
+    from sipptest import BIN_216, ansible_env
+    ansible216 = BIN_216 / "ansible"
     assert ansible216.exists(), "make setup creates .venv-2.16"
     assert os.path.exists(PY36), "Python 3.6 (CentOS 7's) expected at %s" % PY36
     reg = start_region("sb36", 1, "local")

@@ -6,7 +6,7 @@ import subprocess
 
 from sippsim import procs, sync
 from sippsim.court import SIPP_DB
-from sipptest import REPO, ansible_env, assert_no_secret, run_playbook, task_results
+from sipptest import BIN_216, ansible_env, assert_no_secret, run_playbook, task_results
 
 PLAYBOOK = "pengadilan.sipp.info"
 TASK = "Temukan folder aplikasi, versi dan database SIPP"
@@ -100,7 +100,7 @@ def test_info_reports_a_dead_court_and_goes_on(region_local, collection):
 
 def test_info_under_ansible_core_216_on_python36(region_local, collection):
     """CentOS 7 courts: Python 3.6 without PyMySQL, managed by ansible-core 2.16."""
-    playbook216 = REPO / ".venv-2.16" / "bin" / "ansible-playbook"
+    playbook216 = BIN_216 / "ansible-playbook"
     assert playbook216.exists(), "make setup creates .venv-2.16"
     assert os.path.exists(PY36), "Python 3.6 (CentOS 7's) expected at %s" % PY36
     court = region_local.courts()[0]

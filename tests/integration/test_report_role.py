@@ -13,7 +13,7 @@ from html.parser import HTMLParser
 import pytest
 import yaml
 
-from sipptest import REPO, ansible_env, run_playbook
+from sipptest import BIN_216, ansible_env, run_playbook
 from smtpsink import SmtpSink
 
 PLAYBOOK = "pengadilan.sipp.report"
@@ -349,7 +349,7 @@ def test_no_results_is_a_clear_failure(collection, tmp_path):
 
 def test_report_under_ansible_core_216(region, collection, tmp_path):
     """The collection supports ansible-core 2.16: same report there, and a result file's {{ }} is still text."""
-    playbook216 = REPO / ".venv-2.16" / "bin" / "ansible-playbook"
+    playbook216 = BIN_216 / "ansible-playbook"
     assert playbook216.exists(), "make setup creates .venv-2.16"
     out = tmp_path / "laporan"
     env = dict(os.environ, **ansible_env())

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sipptest import (FAST_POLLS, REPO, assert_no_secret, build_packages, fingerprints, run_playbook, start_region,
+from sipptest import (BIN_216, FAST_POLLS, assert_no_secret, build_packages, fingerprints, run_playbook, start_region,
                       stats_data, task_results, upgrade_results)
 
 PLAYBOOK = "pengadilan.sipp.upgrade"
@@ -275,7 +275,7 @@ def region_ssh(collection):
 
 def test_ssh_courts_under_ansible_core_216(region_ssh, tmp_path):
     """Real SSH hosts with production paths, managed by ansible-core 2.16 (the last for CentOS 7 courts)."""
-    binary = REPO / ".venv-2.16" / "bin" / "ansible-playbook"
+    binary = BIN_216 / "ansible-playbook"
     assert binary.exists(), "make setup creates .venv-2.16"
     before = fingerprints(region_ssh)
     r = run_playbook(PLAYBOOK, region_ssh.inventory_path, binary=binary,
