@@ -32,7 +32,7 @@ PYTEST_DIRS := $(wildcard tests/unit tests/sim tests/integration)
 help:
 	@echo "make setup        install Debian packages, .venv, .venv-2.16, the collection copy, ansible-test bootstrap"
 	@echo "make demo         run the demo (runs setup first when needed)"
-	@echo "make test         lint, sanity, molecule, then pytest over tests/unit tests/sim tests/integration"
+	@echo "make test         lint, sanity, molecule beside pytest over tests/unit tests/sim tests/integration"
 	@echo "make lint | sanity | molecule | unit | sim-test | integration | bench | collection | clean"
 
 # ------------------------------------------------------------------ setup
@@ -93,20 +93,10 @@ molecule: $(STAMP) collection
 	echo "==> molecule scenarios (seconds):$$times"; \
 	if [ -n "$$failed" ]; then echo "==> molecule FAILED:$$failed"; exit 1; fi
 
-# Every check runs even when an earlier one fails, so one CI run shows all problems; pytest
-# runs last, so its summary is the last line, and the exit code is non-zero if anything failed.
+# lint, sanity and molecule run in the background beside pytest (scripts/test.sh): every check runs even when an
+# earlier one fails, pytest's summary is the last line, and the exit code is non-zero if anything failed.
 test: $(STAMP)
-	@failed=""; \
-	for step in lint sanity molecule; do \
-	    echo "==> make $$step"; \
-	    $(MAKE) --no-print-directory $$step || failed="$$failed $$step"; \
-	done; \
-	bash scripts/sync-collection.sh; \
-	if [ -n "$$failed" ]; then echo "==> FAILED:$$failed (pytest runs anyway)"; fi; \
-	echo "==> pytest $(PYTEST_DIRS)"; \
-	rc=0; $(PY) -m pytest -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_DIRS) || rc=$$?; \
-	if [ -n "$$failed" ] && [ $$rc -eq 0 ]; then rc=1; fi; \
-	exit $$rc
+	@bash scripts/test.sh $(PYTEST_WORKERS) $(PYTEST_DIRS)
 
 # ------------------------------------------------------------------ demo and bench
 demo: $(STAMP) collection

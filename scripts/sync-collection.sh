@@ -4,6 +4,11 @@
 # Fast and idempotent: rsync copies only what changed and deletes what is gone.
 set -euo pipefail
 
+# scripts/test.sh made the copy once and runs ansible-test beside pytest: nobody refreshes it under their feet
+if [[ "${SIPP_COLLECTION_SYNCED:-}" == 1 ]]; then
+    exit 0
+fi
+
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/.build/ansible_collections/pengadilan/sipp"
 

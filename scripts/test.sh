@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# `make test`: ansible-lint, ansible-test sanity and molecule, one after another, in the background while pytest runs
+# in the foreground. Those checks leave much of the two cores idle (downloads, waits, single-threaded steps), pytest
+# keeps them busy; side by side the whole suite takes minutes less than one after the other. The simulated regions
+# of molecule and of pytest never share a port or a state folder (sim/sippsim: one port counter, one state folder
+# per region), so they can run at the same time.
+#
+# pytest's output streams as it runs; the checks' output goes to .build/test-logs/checks.log and is printed when
+# both are done. Every check runs even when an earlier one fails; the exit code is non-zero if anything failed, and
+# the last line printed is pytest's summary line (.ci/run relies on it).
+#
+# Usage (from the Makefile, with its environment): scripts/test.sh <pytest workers> <test folder>...
+set -uo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT" || exit 1
+WORKERS="${1:?number of pytest workers}"
+shift
+LOGS="$ROOT/.build/test-logs"
+mkdir -p "$LOGS"
+rm -f "$LOGS/checks.log" "$LOGS/checks.failed" "$LOGS/pytest.log"
+
+# The collection copy is made once, before anything reads it: ansible-test reads it while pytest's playbooks run,
+# so pytest must not refresh it under ansible-test's feet (tests/sipptest.py sync_collection reads this variable).
+bash scripts/sync-collection.sh || exit 1
+export SIPP_COLLECTION_SYNCED=1
+
+(
+    failed=""
+    for step in lint sanity molecule; do
+        echo "==> make $step"
+        t0=$(date +%s)
+        make --no-print-directory "$step" || failed="$failed $step"
+        echo "==> make $step: $(( $(date +%s) - t0 )) s"
+    done
+    echo "$failed" >"$LOGS/checks.failed"
+) >"$LOGS/checks.log" 2>&1 </dev/null &
+checks=$!
+
+echo "==> make lint, sanity, molecule run beside pytest; their output: .build/test-logs/checks.log (printed at the end)"
+echo "==> pytest $*"
+"$ROOT/.venv/bin/python" -m pytest -n "$WORKERS" --dist loadfile "$@" 2>&1 | tee "$LOGS/pytest.log"
+rc=${PIPESTATUS[0]}
+
+wait "$checks"
+echo
+echo "==> output of make lint, sanity, molecule (ran beside pytest)"
+cat "$LOGS/checks.log"
+failed="$(cat "$LOGS/checks.failed" 2>/dev/null || echo " (the checks did not finish)")"
+failed="${failed# }"
+if [[ -n "$failed" ]]; then
+    echo "==> FAILED: $failed"
+    [[ $rc -eq 0 ]] && rc=1
+fi
+# pytest's summary line last, for .ci/run
+echo "==> pytest summary"
+tail -n 1 "$LOGS/pytest.log"
+exit "$rc"
