@@ -39,7 +39,8 @@ checks=$!
 
 echo "==> make lint, sanity, molecule run beside pytest; their output: .build/test-logs/checks.log (printed at the end)"
 echo "==> pytest $*"
-"$ROOT/.venv/bin/python" -m pytest -n "$WORKERS" --dist loadfile "$@" 2>&1 | tee "$LOGS/pytest.log"
+# --no-loadscope-reorder: the files start in the order tests/conftest.py gives them (the longest first)
+"$ROOT/.venv/bin/python" -m pytest -n "$WORKERS" --dist loadfile --no-loadscope-reorder "$@" 2>&1 | tee "$LOGS/pytest.log"
 rc=${PIPESTATUS[0]}
 
 wait "$checks"
