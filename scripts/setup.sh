@@ -93,8 +93,9 @@ fi
 
 # ------------------------------------------------------------------------ venvs
 # The venvs' Python: $PYTHON if set; else Debian's own /usr/bin/python3 when it is 3.11 or later (Debian 12), else the
-# python3 on PATH. Debian builds its interpreter with PGO and LTO; a pyenv build (shared libpython, no optimisation)
-# spent about 25 % more CPU per module run and per controller task on the same machine, and the tests are CPU-bound.
+# python3 on PATH. Debian builds its interpreter with PGO and LTO; with a pyenv build (shared libpython, no
+# optimisation) a module run took about 20 % more CPU and a simulated region's start about twice as much on the same
+# machine (a local court's modules run on .venv's Python), and the tests are CPU-bound.
 if [[ -z "${PYTHON:-}" ]]; then
     PYTHON=python3
     if /usr/bin/python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
