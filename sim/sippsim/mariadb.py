@@ -16,12 +16,6 @@ import pymysql
 
 from . import procs
 
-# Small servers: a region runs two per court (tens at once). The last three settings keep their disk traffic low.
-# With a 6M buffer pool and MariaDB's default O_DIRECT, the pages a query needs were read from the disk again and
-# again, and every commit waited for an fsync: during one `make test` the two cores spent 730 of 4,500 seconds
-# waiting on the disk, half of their time while the 20-court campaign ran (measured). Through the page cache and
-# without the per-commit fsync, a mariadbd that is killed still loses nothing it committed; only a crash of the
-# whole machine could, which no test makes.
 MYSQLD_SETTINGS = """\
 skip-name-resolve
 skip-log-bin
@@ -44,9 +38,6 @@ sort_buffer_size = 256K
 character-set-server = latin1
 collation-server = latin1_swedish_ci
 max_allowed_packet = 64M
-innodb_flush_method = fsync
-innodb_flush_log_at_trx_commit = 2
-innodb_doublewrite = 0
 """
 
 
