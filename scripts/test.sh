@@ -5,9 +5,10 @@
 # of molecule and of pytest never share a port or a state folder (sim/sippsim: one port counter, one state folder
 # per region), so they can run at the same time.
 #
-# pytest's output goes to the terminal as it runs (and to .build/test-logs/pytest.log); the checks' output goes to .build/test-logs/checks.log and is printed when
-# both are done. Every check runs even when an earlier one fails; the exit code is non-zero if anything failed, and
-# the last line printed is pytest's summary line (.ci/run relies on it).
+# pytest's output goes to the terminal as it runs (and to .build/test-logs/pytest.log); the checks' output goes to
+# .build/test-logs/checks.log and is printed when both are done. Every check runs even when an earlier one fails;
+# the exit code is non-zero if anything failed, and the last line printed is pytest's summary line (.ci/run relies
+# on it).
 #
 # Usage (from the Makefile, with its environment): scripts/test.sh <pytest workers> <test folder>...
 set -uo pipefail
