@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 from . import procs, release, sync
+from .data import SCALES
 from .court import SIPP_DB, http_get
 from .simregion import Region, default_state
 
@@ -167,7 +168,8 @@ def main(argv=None):
     s = sub.add_parser("up", parents=[common], help="start a simulated region")
     s.add_argument("--courts", type=int, default=5)
     s.add_argument("--mode", choices=["local", "ssh"], default="local")
-    s.add_argument("--scale", choices=["small", "large"], default="small")
+    s.add_argument("--scale", choices=list(SCALES), default="small",
+                   help="cases per court: %s" % ", ".join("%s %d" % kv for kv in SCALES.items()))
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--versions", help="comma-separated versions the courts start on, in rotation "
                    "(default: every version but the newest)")

@@ -12,10 +12,17 @@ import hashlib
 import random
 from pathlib import Path
 
-SCALES = {"small": 3_000, "large": 200_000}
+# Cases per court. "tiny" is for the tests whose checks do not depend on data volume (a few hundred cases, a few
+# dozen documents: far less to build, copy, dump and fingerprint); "small" for the demo, the simulator's own tests
+# and the tests about data volume; "large" for the benchmarks.
+SCALES = {"tiny": 300, "small": 3_000, "large": 200_000}
+# One case in DOC_EVERY has its uploaded documents (petitum/dakwaan, putusan); the others have none (the columns are
+# NULL, as for a case registered without an upload).
+DOC_EVERY = {"tiny": 10, "small": 1, "large": 1}
 BATCH = 2_000  # cases generated, inserted and written per round: memory stays flat at any scale
 # Document sizes in bytes (min, max): "large" gives >= 1 GB in total (about 6.5 KB of documents per case).
 DOC_SIZES = {
+    "tiny": {"petitum": (1_024, 3_072), "putusan": (2_048, 4_096)},
     "small": {"petitum": (1_024, 3_072), "putusan": (2_048, 4_096)},
     "large": {"petitum": (2_048, 4_096), "putusan": (3_072, 5_120)},
 }
@@ -247,6 +254,16 @@ class _Gen:
         self.rows[f"perkara_pihak{side}"].append((perkara_id, pid, urutan, nama, alamat, who, when, who, when))
         return nama
 
+    def document(self, with_docs: bool, day: dt.date, perkara_id: int, folder: str, title: str) -> str | None:
+        """The path of a case's uploaded document (its column's value), queued to be written; None when the case has
+        no documents at this scale. The size is drawn either way: one random sequence whether or not a case has them."""
+        size = self.rng.randint(*DOC_SIZES[self.scale]["putusan" if folder == "putusan" else "petitum"])
+        if not with_docs:
+            return None
+        rel = f"resources/file/{folder}/{day.year}/{day.month:02d}/{perkara_id}_{folder}.pdf"
+        self.docs.append((rel, f"{self.seed}:{self.court['id']}:{perkara_id}:{folder}", title, size))
+        return rel
+
     def case(self, perkara_id: int, reg: dt.date) -> None:
         rng, rows, today = self.rng, self.rows, self.today
         alur_id, kode, _n, _w = rng.choices(self.alur, weights=[a[3] for a in self.alur])[0]
@@ -325,17 +342,13 @@ class _Gen:
                     + self.audit(rng.choice(self.panitera_user), min(putusan, today)))
 
         # documents
-        sizes = DOC_SIZES[self.scale]
+        with_docs = perkara_id % DOC_EVERY[self.scale] == 0
         folder = "petitum" if alur_id in PERDATA or alur_id == 119 else "dakwaan"
-        petitum_dok = f"resources/file/{folder}/{reg.year}/{reg.month:02d}/{perkara_id}_{folder}.pdf"
-        self.docs.append((petitum_dok, f"{self.seed}:{self.court['id']}:{perkara_id}:{folder}",
-                          f"{folder.upper()} {nomor}", rng.randint(*sizes["petitum"])))
+        petitum_dok = self.document(with_docs, reg, perkara_id, folder, f"{folder.upper()} {nomor}")
 
         if has_putusan:
             status = rng.choice(STATUS_BY_ALUR[alur_id])
-            dok = f"resources/file/putusan/{putusan.year}/{putusan.month:02d}/{perkara_id}_putusan.pdf"
-            self.docs.append((dok, f"{self.seed}:{self.court['id']}:{perkara_id}:putusan", f"PUTUSAN Nomor {nomor}",
-                              rng.randint(*sizes["putusan"])))
+            dok = self.document(with_docs, putusan, perkara_id, "putusan", f"PUTUSAN Nomor {nomor}")
             panitera = rng.choice(self.panitera_user)
             t_put = self.waktu(putusan)
             last = max(d for d in (putusan, minutasi if has_minutasi else None, bht if has_bht else None) if d)

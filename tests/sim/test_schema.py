@@ -89,6 +89,29 @@ def test_populate_is_deterministic(server, tmp_path):
     assert 2_900 <= got["perkara"] <= 3_000 and got["perkara_jadwal_sidang"] > got["perkara"]
 
 
+def test_tiny_scale_has_few_documents_each_referenced_one_written(server, tmp_path):
+    """The tests' scale (sipptest.TEST_SCALE): a few hundred cases; only one case in DOC_EVERY has its documents, its
+    columns name files that exist, and the other cases' columns are NULL (no dangling path)."""
+    new_database(server, "tiny")
+    source(server, release.sql_files("5.0.0")[0], "tiny")
+    conn = server.connect("tiny")
+    data.seed_sys_config(conn, COURT, "5.0.0")
+    got = data.populate(conn, COURT, "tiny", 1, tmp_path, today=dt.date(2025, 7, 15))
+    every = data.DOC_EVERY["tiny"]
+    assert got["perkara"] == data.SCALES["tiny"] == 300 and every > 1
+    with conn.cursor() as cur:
+        cur.execute("SELECT perkara_id, petitum_dok FROM perkara")
+        petitum = cur.fetchall()
+        cur.execute("SELECT perkara_id, amar_putusan_dok FROM perkara_putusan")
+        putusan = cur.fetchall()
+    conn.close()
+    named = [dok for pid, dok in petitum + putusan if dok]
+    assert all(dok is None for pid, dok in petitum + putusan if pid % every)
+    assert len(named) == got["documents"] and 20 <= got["documents"] <= 100
+    assert all((tmp_path / dok).read_bytes().startswith(b"%PDF-1.4") for dok in named)
+    assert sorted(str(f.relative_to(tmp_path)) for f in tmp_path.rglob("*.pdf")) == sorted(named)
+
+
 def test_chain_keeps_data_and_figures(server, php_server, tmp_path):
     db = "SIPP"
     new_database(server, db)
