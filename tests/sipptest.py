@@ -1,6 +1,7 @@
 """Helpers shared by the simulator and integration tests: simulated regions, playbooks run the way AWX runs them."""
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -32,10 +33,27 @@ def short_state(prefix):
     return Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
 
 
-def start_region(prefix, courts, mode, **kw):
+# The simulator's scale for the tests whose checks do not depend on data volume (sippsim.data.SCALES: a few hundred
+# cases and a few dozen documents per court). The simulator's own tests and the tests about data volume (backups,
+# the downgrade's per-table restore) pass scale=VOLUME_SCALE.
+TEST_SCALE = "tiny"
+VOLUME_SCALE = "small"
+
+
+def start_region(prefix, courts, mode, scale=TEST_SCALE, **kw):
     reg = Region(short_state(prefix))
-    reg.up(courts, mode, log=lambda *_: None, **kw)
+    reg.up(courts, mode, scale=scale, log=lambda *_: None, **kw)
     return reg
+
+
+def region_while_needed(prefix, courts, mode, **kw):
+    """For a fixture (`yield from`): a region started as start_region does, stopped and removed after."""
+    reg = start_region(prefix, courts, mode, **kw)
+    try:
+        yield reg
+    finally:
+        reg.down()
+        shutil.rmtree(reg.dir, ignore_errors=True)
 
 
 def _venv_on_path():

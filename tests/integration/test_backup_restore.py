@@ -17,7 +17,7 @@ import pytest
 
 from sippsim import faults
 from sippsim.court import SIPP_DB
-from sipptest import (assert_no_secret, lay_over, module_results, region_secrets, run_module,
+from sipptest import (VOLUME_SCALE, assert_no_secret, lay_over, module_results, region_secrets, run_module,
                       start_region)
 
 BACKUP = "pengadilan.sipp.sipp_db_backup"
@@ -163,7 +163,7 @@ class PsWatch(threading.Thread):
 
 # --- tests -----------------------------------------------------------------------------------------------------
 def test_backup_then_full_restore_local(collection):
-    reg = start_region("sbr", 1, "local")
+    reg = start_region("sbr", 1, "local", scale=VOLUME_SCALE)
     try:
         court = reg.courts()[0]
         dest = backup_dest(court)
@@ -228,7 +228,7 @@ def test_faulty_migration_rolled_back_table_by_table(collection, faulty_packages
     pkg = out / name
     with zipfile.ZipFile(pkg) as z:
         from_version = json.loads(z.read("manifest.json"))["from_version"]
-    reg = start_region("sbm", 1, "local", versions=[from_version])
+    reg = start_region("sbm", 1, "local", versions=[from_version], scale=VOLUME_SCALE)
     try:
         court = reg.courts()[0]
         dest = backup_dest(court, "SIPP-mig")
@@ -285,10 +285,10 @@ def test_full_disk_and_unwritable_destination(region_local, collection):
         assert "tidak dapat dibuat atau ditulisi" in res["msg"] and "Tidak ada yang ditulis" in res["msg"]
         assert blocker.read_text() == "not a folder\n"
 
-        # a full disk: a 256 KiB filesystem
+        # a full disk: a 64 KiB filesystem (a court of sipptest.TEST_SCALE dumps about 1.2 MB, 190 KB gzipped)
         small = court.root / "var/backups/small"
         small.mkdir()
-        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(small)], check=True)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(small)], check=True)
         dest = str(small / "SIPP-x/database.sql.zst")
         # the estimate stops it before anything is written, and says so (English on request)
         res = do_backup(reg, court, dest, language="en")
@@ -317,7 +317,7 @@ def test_full_disk_and_unwritable_destination(region_local, collection):
 
 @pytest.mark.ssh
 def test_ssh_court_cli_backend(collection):
-    reg = start_region("spb2", 1, "ssh")
+    reg = start_region("spb2", 1, "ssh", scale=VOLUME_SCALE)
     try:
         court = reg.courts()[0]
         dest = backup_dest(court)
@@ -346,7 +346,7 @@ def test_centos7_python36_ansible_core_216(collection):
     ansible216 = BIN_216 / "ansible"
     assert ansible216.exists(), "make setup creates .venv-2.16"
     assert os.path.exists(PY36), "Python 3.6 (CentOS 7's) expected at %s" % PY36
-    reg = start_region("sb36", 1, "local")
+    reg = start_region("sb36", 1, "local", scale=VOLUME_SCALE)
     try:
         court = reg.courts()[0]
         env = dict(os.environ, **ansible_env())

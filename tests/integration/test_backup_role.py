@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from sippsim.court import SIPP_DB, http_get
-from sipptest import REPO, run_playbook, start_region, task_results
+from sipptest import REPO, VOLUME_SCALE, region_while_needed, run_playbook, task_results
 
 PLAYBOOK = "pengadilan.sipp.backup"
 # The dump and the copy run asynchronously; the role checks on them every sipp_backup_poll_interval seconds (10 by
@@ -21,10 +21,8 @@ FAST_POLL = {"sipp_backup_poll_interval": 1}
 
 @pytest.fixture(scope="module")
 def court1():
-    reg = start_region("spr", 1, "local")
-    yield reg
-    reg.down()
-    shutil.rmtree(reg.dir, ignore_errors=True)
+    # a court of the data volume the backup tests are about (sipptest.VOLUME_SCALE)
+    yield from region_while_needed("spr", 1, "local", scale=VOLUME_SCALE)
 
 
 def backups(court):

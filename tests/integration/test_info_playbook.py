@@ -38,7 +38,8 @@ def check_results(region, runner, backend):
         assert s["app_path"] == court.app_path
         assert s["app_folder"] == court.info["app_folder"]
         assert s["database"]["name"] == SIPP_DB and s["database"]["size_bytes"] > 1000000
-        assert s["uploads"]["files"] > 100
+        uploads = [f for f in (court.app_dir / "resources/file").rglob("*") if f.is_file()]
+        assert len(uploads) > 10 and s["uploads"]["files"] == len(uploads)
         assert s["maintenance"]["site_offline"] is False
         assert s["sync"]["reachable"] is True
         assert s["sync"]["stamp"].replace("T", " ")[:19] == sync.stamp(court)[:19]

@@ -19,7 +19,8 @@ import yaml
 
 from sippsim import faults, release
 from sippsim.court import SIPP_DB, http_get
-from sipptest import REPO, module_results, run_module, run_playbook, start_region, task_results
+from sipptest import (REPO, VOLUME_SCALE, module_results, region_while_needed, run_module, run_playbook, start_region,
+                      task_results)
 
 PLAYBOOK = str(REPO / "playbooks/rollback.yml")
 FAULTY = release.package_name("5.1.0", "5.2.0", "migration_fails_halfway")
@@ -46,10 +47,8 @@ def packages(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def region(collection):
-    reg = start_region("srb", 3, "local", versions=["5.1.0", "5.1.0", "5.1.0"])
-    yield reg
-    reg.down()
-    shutil.rmtree(reg.dir, ignore_errors=True)
+    # the per-table restore is proved on courts of the data volume it is about (sipptest.VOLUME_SCALE)
+    yield from region_while_needed("srb", 3, "local", versions=["5.1.0", "5.1.0", "5.1.0"], scale=VOLUME_SCALE)
 
 
 # --- what a court looks like ----------------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import zipfile
 
 import pytest
 
-from sipptest import REPO, lay_over, start_region
+from sipptest import REPO, VOLUME_SCALE, lay_over, start_region
 from sippsim import netns, procs, release, sync
 from sippsim.court import SIPP_DB, http_get
 
@@ -154,7 +154,7 @@ def test_local_region_listens_on_loopback_only(region_local):
 
 
 def test_down_leaves_nothing_behind():
-    reg = start_region("spd", 2, "ssh")
+    reg = start_region("spd", 2, "ssh", scale=VOLUME_SCALE)
     pids = [r["pid"] for c in reg.data["courts"] for r in c["procs"]]
     nn = reg.data["nn"]
     assert all(procs.start_time(p) for p in pids)
@@ -188,7 +188,7 @@ def court_at():
     regions = []
 
     def make(version):
-        reg = start_region("spf", 1, "local", versions=[version])
+        reg = start_region("spf", 1, "local", versions=[version], scale=VOLUME_SCALE)
         regions.append(reg)
         return reg.courts()[0]
     yield make
@@ -272,7 +272,7 @@ def _fingerprint(court):
 
 
 def test_same_seed_and_date_give_the_same_court():
-    regs = [start_region("spz", 1, "local", seed=7, today="2026-03-31") for _ in range(2)]
+    regs = [start_region("spz", 1, "local", seed=7, today="2026-03-31", scale=VOLUME_SCALE) for _ in range(2)]
     try:
         a, b = (_fingerprint(r.courts()[0]) for r in regs)
         assert a == b

@@ -147,8 +147,13 @@ def test_verified_backup_root_only(host, court, result):
     meta = json.loads(host.file(backup.path + "/BACKUP.json").content_string)
     assert meta["verified"] is True and meta["name"] == name
     assert meta["version"] == court["before"]["version"], "the backup is not of the version before the upgrade"
-    files = host.check_output("find %s -type f", backup.path).splitlines()
-    assert len(files) > 100, "only %d files in %s" % (len(files), backup.path)
+    # every uploaded document of the court is in the backup's copy of the application folder (the upgrade does not
+    # touch them, so the live folder still has exactly those)
+    def documents(app):
+        return sorted(host.check_output("cd %s/resources/file && find . -type f", app).splitlines())
+    live = documents(court["app_path"])
+    assert live, "the court has no uploaded documents in %s" % court["app_path"]
+    assert documents(backup.path + "/app") == live, "the backup does not hold the court's uploaded documents"
     loose = host.check_output("find %s \\( -type f ! -perm 0600 \\) -o \\( -type d ! -perm 0700 \\)", backup.path)
     assert loose == "", "not root-only (files 0600, folders 0700):\n" + loose
     # the dump is the one the backup recorded and the result reports
