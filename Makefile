@@ -26,14 +26,20 @@ PYTEST_WORKERS ?= 2
 # Test folders that exist (other engineers add them); pytest is given only those.
 PYTEST_DIRS := $(wildcard tests/unit tests/sim tests/integration)
 
-.PHONY: help setup collection lint sanity sanity-2.16 unit sim-test integration molecule \
+.PHONY: help setup collection check lint sanity sanity-2.19 sanity-2.16 unit sim-test integration pytest molecule \
         test demo bench clean
 
 help:
 	@echo "make setup        install Debian packages, .venv, .venv-2.16, the collection copy, ansible-test bootstrap"
 	@echo "make demo         run the demo (runs setup first when needed)"
-	@echo "make test         lint, sanity, molecule beside pytest over tests/unit tests/sim tests/integration"
-	@echo "make lint | sanity | molecule | unit | sim-test | integration | bench | collection | clean"
+	@echo "make check        the loop while you work, a few minutes: ansible-lint, ansible-test sanity (2.19) and the"
+	@echo "                  unit tests, side by side"
+	@echo "make test         the gate before a commit lands: lint, sanity (2.19, and Python 3.6 with 2.16), molecule"
+	@echo "                  beside pytest over tests/unit tests/sim tests/integration; where the time went at the end"
+	@echo "make lint | sanity | sanity-2.19 | sanity-2.16 | molecule | unit | sim-test | integration"
+	@echo "make bench | collection | clean"
+	@echo "make pytest T=tests/integration/test_sync_check.py[::test_name]   one test file or test, on simulated courts"
+	@echo "make molecule MOLECULE_SCENARIOS=happy                          one molecule scenario"
 
 # ------------------------------------------------------------------ setup
 setup:
@@ -47,6 +53,16 @@ collection:
 	@bash scripts/sync-collection.sh
 
 # ------------------------------------------------------------------ checks
+# The loop while you work: lint, sanity on the pinned ansible-core and the unit tests, side by side (-j3), each one's
+# output printed whole when it ends (-O), every one run even when another fails (-k). The Python 3.6 checks of
+# ansible-core 2.16 (sanity-2.16) and the tests against simulated courts stay in `make test`.
+check: $(STAMP)
+	@bash scripts/sync-collection.sh
+	@t0=$$(date +%s); rc=0; \
+	SIPP_COLLECTION_SYNCED=1 $(MAKE) --no-print-directory -k -j3 -O lint sanity-2.19 unit || rc=$$?; \
+	echo "==> make check: $$(( $$(date +%s) - t0 )) s, $$( [ $$rc -eq 0 ] && echo passed || echo FAILED)"; \
+	exit $$rc
+
 lint: $(STAMP) collection
 	ansible-lint
 
@@ -55,9 +71,13 @@ lint: $(STAMP) collection
 # installs into its --venv environments; its pip bootstrap comes from scripts/setup.sh.
 sanity: $(STAMP) collection
 	@rc=0; \
-	(cd $(COLL_DIR) && ansible-test sanity --venv --python 3.11 --color no) || rc=1; \
+	$(MAKE) --no-print-directory sanity-2.19 || rc=1; \
 	$(MAKE) --no-print-directory sanity-2.16 || rc=1; \
 	exit $$rc
+
+# The pinned ansible-core (requirements.txt) on the venv's Python 3.11: every sanity test.
+sanity-2.19: $(STAMP) collection
+	cd $(COLL_DIR) && ansible-test sanity --venv --python 3.11 --color no
 
 # Module code must still run on CentOS 7's Python 3.6: ansible-core 2.16's ansible-test is the
 # last that checks it (compile and import). Skipped with a warning when no Python 3.6 is there.
@@ -78,6 +98,16 @@ sim-test: $(STAMP) collection
 
 integration: $(STAMP) collection
 	$(PY) -m pytest tests/integration
+
+# One test file, or one test, against real simulated courts without the rest of the suite, in make test's environment
+# (the collection copy synced, the simulator on PYTHONPATH): make pytest T=tests/integration/test_sync_check.py
+# or T='tests/integration/test_sync_check.py::test_name'; more pytest options in ARGS (e.g. ARGS='-x -k stale').
+T ?=
+ARGS ?=
+pytest: $(STAMP) collection
+	@if [ -z "$(T)" ]; then echo "make pytest: name a test file or test: T=tests/integration/test_x.py[::test_name]"; \
+	    exit 2; fi
+	$(PY) -m pytest $(ARGS) $(T)
 
 # Every scenario under molecule/ (default, downgrade, happy, ...), one after another, each timed; all of them run
 # even when one fails. Each scenario starts and stops its own simulated region in .sippsim/molecule*.
