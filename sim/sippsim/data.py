@@ -22,10 +22,10 @@ DOC_EVERY = {"tiny": 10, "small": 1, "large": 1}
 BATCH = 2_000  # cases generated, inserted and written per round: memory stays flat at any scale
 # Document sizes in bytes (min, max): "large" gives >= 1 GB in total (about 6.5 KB of documents per case).
 DOC_SIZES = {
-    "tiny": {"petitum": (1_024, 3_072), "putusan": (2_048, 4_096)},
     "small": {"petitum": (1_024, 3_072), "putusan": (2_048, 4_096)},
     "large": {"petitum": (2_048, 4_096), "putusan": (3_072, 5_120)},
 }
+DOC_SIZES["tiny"] = DOC_SIZES["small"]  # fewer documents than "small", of the same sizes
 YEARS_OF_HISTORY = 3  # cases are registered from 1 January, three years before `today`, until `today`
 
 ALUR_PERKARA = [
