@@ -108,10 +108,13 @@ def _backup(obs, now, language, labels):
     raw = _dict(obs.get('backup'))
     record = _dict(raw.get('record'))
     verified = _bool(record.get('verified'))
-    mtime = _num(raw.get('mtime'))
-    age = (now - mtime) if verified and now is not None and mtime is not None else None
+    # the age by the record's own time and the court's clock (never a file's mtime)
+    made = _num(raw.get('created_epoch'))
+    age = (now - made) if verified and now is not None and made is not None else None
     newest = _text(raw.get('newest'))
     name = _text(record.get('name')) if verified else ''
+    leftovers = [_dict(item) for item in raw.get('leftovers') or [] if isinstance(item, dict)]
+    left_bytes = sum(_num(item.get('size_bytes')) or 0 for item in leftovers)
     return dict(
         read=_bool(raw.get('read')),
         dir=_text(raw.get('dir')) or None,
@@ -122,11 +125,16 @@ def _backup(obs, now, language, labels):
         age_text=age_text(age, labels),
         size_bytes=None if _num(raw.get('size_bytes')) is None else int(_num(raw.get('size_bytes'))),
         size_text=size_text(raw.get('size_bytes'), language) if verified else None,
-        # verified: is the newest backup folder the last good one? A newer folder without BACKUP.json (a backup
-        # killed half-way, or running now) makes it no, and is named.
-        verified=(bool(name) and newest <= name) if _bool(raw.get('read')) else None,
-        newest_unverified=newest if newest > name else None,
+        # verified: is the court's newest backup (by its record) the last good one? A newer one that did not
+        # finish (a backup killed half-way, or running now) makes it no, and is named.
+        verified=(bool(name) and newest == name) if _bool(raw.get('read')) else None,
+        newest_unverified=newest if newest and newest != name else None,
         max_age_hours=_num(raw.get('max_age_hours')),
+        # what interrupted work left (backup folders that did not finish, trees beside the application folder)
+        leftovers=[dict(name=_text(item.get('name')), what=_text(item.get('what')),
+                        size_text=size_text(item.get('size_bytes'), language)) for item in leftovers],
+        leftover_bytes=int(left_bytes),
+        leftover_text=size_text(left_bytes, language) if leftovers else None,
     )
 
 

@@ -31,7 +31,7 @@ def court(name, kode, **over):
                       version='5.2.0'),
         backup=dict(read=True, dir='/var/backups/sipp', max_age_hours=26, newest='SIPP-%s-2027-01-15-0200' % kode,
                     record=dict(name='SIPP-%s-2027-01-15-0200' % kode, created='2027-01-15-0200', verified=True),
-                    mtime=NOW - 6 * 3600, size_bytes=3 * 1024 ** 3),
+                    created_epoch=NOW - 6 * 3600, size_bytes=3 * 1024 ** 3),
         tonight=None,
         sync=dict(ok=True, status='ok', reason='Sinkronisasi sehat', stamp='2027-01-15 07:30:00', age_seconds=1800,
                   counts={}, triggered=False),
@@ -76,10 +76,10 @@ def test_healthy_court_is_baik():
 def test_reasons_order_and_attention_first():
     results = [
         court('pn_ok', '100001'),
-        court('pn_old', '100002', backup=dict(mtime=NOW - 50 * 3600)),
+        court('pn_old', '100002', backup=dict(created_epoch=NOW - 50 * 3600)),
         court('pn_stale', '100003', sync=dict(ok=False, status='stale', age_seconds=30 * 3600, reason='basi')),
         court('pn_full', '100000', disk=dict(free_bytes=1 * 1024 ** 3, used_bytes=99 * 1024 ** 3)),
-        court('pn_none', '100004', backup=dict(record=None, mtime=None, size_bytes=None, newest=None)),
+        court('pn_none', '100004', backup=dict(record=None, created_epoch=None, size_bytes=None, newest=None)),
     ]
     model = data(results, hosts=['pn_ok', 'pn_gone'])
     assert [c['court'] for c in model['courts']] == ['pn_gone', 'pn_full', 'pn_old', 'pn_stale', 'pn_none', 'pn_ok']

@@ -1,0 +1,198 @@
+# -*- coding: utf-8 -*-
+"""sipp_backups: whose backup, which is newest and verified, what retention and the leftovers' owner remove, on real
+folders. The times are given to the functions (``now``): the machine's clock is never touched."""
+
+from __future__ import (absolute_import, division, print_function)
+
+import json
+import os
+import time
+
+import pytest
+
+from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_backups as b
+
+DAY = 86400
+SERVER = dict(hostname='sipp-pn', machine_id='m-1')
+
+
+def court(kode='097734', app='/var/www/html/SIPP', database='SIPP', server=None):
+    return dict(kode_satker=kode, app_path=app, database=database, server=dict(server or SERVER),
+                inventory_name='pn_x')
+
+
+def make_backup(directory, identity, now, dump=b'-- dump\n-- Dump completed\n', app=True):
+    """A backup as the backup role makes one: reserved, dump and manifest and app/ written, recorded verified."""
+    made = b.reserve(str(directory), identity, now=now)
+    folder = made['path']
+    with open(os.path.join(folder, 'database.sql.zst'), 'wb') as handle:
+        handle.write(dump)
+    with open(os.path.join(folder, 'database.sql.zst.manifest.json'), 'w') as handle:
+        handle.write('{}')
+    if app:
+        os.makedirs(os.path.join(folder, 'app', 'resources', 'file'))
+        with open(os.path.join(folder, 'app', 'index.php'), 'w') as handle:
+            handle.write('<?php\n')
+    facts = dict(database=dict(dest='/elsewhere/database.sql.zst', size_bytes=len(dump),
+                               sha256=b.sha256_file(os.path.join(folder, 'database.sql.zst'))),
+                 app_files=1 if app else None, version='5.2.0')
+    b.record_verified(folder, identity, facts, now=now + 30)
+    return folder
+
+
+def test_reserve_is_atomic_and_numbers_the_court_s_backups(tmp_path):
+    me = court()
+    now = 1796000000.0
+    first = b.reserve(str(tmp_path), me, now=now)
+    second = b.reserve(str(tmp_path), me, now=now)        # the same minute: its own folder, never the same one
+    assert first['path'] != second['path'] and second['name'] == first['name'] + '-2'
+    assert (first['sequence'], second['sequence']) == (1, 2)
+    assert os.stat(first['path']).st_mode & 0o777 == 0o700
+    record = json.load(open(os.path.join(first['path'], 'BACKUP.json')))
+    assert record['state'] == 'in_progress' and record['verified'] is False
+    assert record['owner']['kode_satker'] == '097734' and record['owner']['machine_id'] == 'm-1'
+    assert os.stat(os.path.join(first['path'], 'BACKUP.json')).st_mode & 0o777 == 0o600
+
+
+def test_newest_comes_from_the_record_not_the_name_nor_the_clock(tmp_path):
+    me = court()
+    now = 1796000000.0
+    # made while the court's clock ran a year ahead: its name and its time are "later", its sequence is not
+    ahead = make_backup(tmp_path, me, now + 365 * DAY)
+    tonight = make_backup(tmp_path, me, now)
+    found = b.scan(str(tmp_path), me, now=now + 60)
+    assert [x['path'] for x in found['own']] == [tonight, ahead]
+    assert b.newest_verified(found['own'])['path'] == tonight
+    # a verified copy renamed by hand so that its name sorts last: the same backup, not a newer one
+    copy = os.path.join(str(tmp_path), 'SIPP-097734-2999-12-31-2359')
+    os.system('cp -a %s %s' % (ahead, copy))
+    found = b.scan(str(tmp_path), me, now=now + 60)
+    assert b.newest_verified(found['own'])['path'] == tonight
+    renamed = [x for x in found['own'] if x['path'] == copy][0]
+    assert renamed['renamed'] and renamed['verified']
+
+
+def test_verified_means_the_dump_is_still_as_recorded(tmp_path):
+    me = court()
+    now = 1796000000.0
+    older = make_backup(tmp_path, me, now - DAY)
+    newer = make_backup(tmp_path, me, now)
+    dump = os.path.join(newer, 'database.sql.zst')
+    with open(dump, 'r+b') as handle:      # damaged after it was verified: cut to half
+        handle.truncate(os.path.getsize(dump) // 2)
+    found = b.scan(str(tmp_path), me, now=now + 60)
+    assert b.newest_verified(found['own'])['path'] == older
+    assert found['own'][0]['problems'][0][0] == 'p_dump_size'
+    why = b.why_chosen('en', found['own'], b.newest_verified(found['own']))
+    assert os.path.basename(older) in why and os.path.basename(newer) in why and 'bytes' in why
+    # the same size, other bytes: only the sha256 check sees it
+    with open(os.path.join(older, 'database.sql.zst'), 'r+b') as handle:
+        handle.write(b'X')
+    assert b.newest_verified(b.scan(str(tmp_path), me, now=now + 60, check='size')['own'])['path'] == older
+    assert b.newest_verified(b.scan(str(tmp_path), me, now=now + 60, check='sha256')['own']) is None
+
+
+def test_a_shared_folder_keeps_each_court_to_its_own(tmp_path):
+    now = 1796000000.0
+    bekasi = court(kode='111', app='/var/www/html/SIPP')
+    bogor = court(kode='222', app='/var/www/html/SIPP', server=dict(hostname='sipp-bogor', machine_id='m-2'))
+    # the same kode satker copied by mistake, on another server
+    twin = court(kode='111', app='/var/www/html/SIPP', server=dict(hostname='sipp-twin', machine_id='m-3'))
+    mine = make_backup(tmp_path, bekasi, now)
+    theirs = make_backup(tmp_path, bogor, now + 600)
+    twins = make_backup(tmp_path, twin, now + 1200)
+    assert mine != twins
+    found = b.scan(str(tmp_path), bekasi, now=now + 2000)
+    assert [x['path'] for x in found['own']] == [mine]
+    assert sorted(o['path'] for o in found['others']) == sorted([theirs, twins])
+    assert [o['why'][0] for o in found['others'] if o['path'] == twins] == ['w_server']
+    # retention of one court never touches another's, whatever it keeps
+    decided = b.plan(str(tmp_path), bekasi, keep=1, now=now + 2000)
+    assert decided['remove'] == []
+    make_backup(tmp_path, bekasi, now + 3000)
+    decided = b.plan(str(tmp_path), bekasi, keep=1, now=now + 4000)
+    assert decided['remove'] == [(mine, 'retention')]
+
+
+def test_retention_never_removes_what_this_run_a_lock_or_the_latest_result_names(tmp_path):
+    me = court()
+    now = 1796000000.0
+    folders = [make_backup(tmp_path, me, now + i * DAY) for i in range(5)]
+    names = [os.path.basename(f) for f in folders]
+    lock = dict(token='t-other', owner=dict(run_id='run-7'), progress=dict(stage=5, backup=folders[0]))
+    results = tmp_path / 'hasil'
+    results.mkdir()
+    (results / 'run-1.json').write_text(json.dumps(dict(run_id='run-1', kode_satker='097734',
+                                                        finished='2026-11-01T21:00:00+07:00',
+                                                        backup=dict(name=names[2]))))
+    (results / 'run-2.json').write_text(json.dumps(dict(run_id='run-2', kode_satker='097734',
+                                                        finished='2026-11-02T21:00:00+07:00',
+                                                        backup=dict(name=names[1]))))
+    latest = b.latest_result(str(results), me)
+    assert latest['run_id'] == 'run-2'
+    decided = b.plan(str(tmp_path), me, keep=1, protect=[folders[3]], lock=lock, result=latest, now=now + 6 * DAY)
+    assert sorted(path for path, kind in decided['remove']) == [folders[2]]
+    kept = dict((k['name'], k['named_by']) for k in decided['kept'])
+    assert kept[names[0]] == 'catatan kemajuan run run-7' and kept[names[1]] == 'hasil run run-2'
+    assert kept[names[3]] == 'run ini' and kept[names[4]] is None
+
+
+def test_leftovers_interrupted_unrecorded_and_trees(tmp_path):
+    me = court(app=str(tmp_path / 'www' / 'SIPP'))
+    now = 1796000000.0
+    os.makedirs(me['app_path'])
+    backups = tmp_path / 'backups'
+    good = make_backup(backups, me, now - DAY)
+    interrupted = b.reserve(str(backups), me, now=now - DAY + 60)['path']        # died a day ago
+    running = b.reserve(str(backups), me, now=now - 60)['path']                  # started a minute ago
+    old_bare = backups / 'SIPP-097734-2026-01-01-0100'                           # no record, old
+    old_bare.mkdir()
+    (old_bare / 'database.sql.zst').write_bytes(b'x' * 5000)
+    os.utime(str(old_bare), (now - 2 * DAY, now - 2 * DAY))
+    new_bare = backups / 'SIPP-097734-2026-01-02-0100'                           # no record, just made
+    new_bare.mkdir()
+    os.utime(str(new_bare), (now - 10, now - 10))
+    foreign_bare = backups / 'SIPP-222-2026-01-01-0100'                          # another court's: never ours
+    foreign_bare.mkdir()
+    os.utime(str(foreign_bare), (now - 2 * DAY, now - 2 * DAY))
+    www = tmp_path / 'www'
+    previous = www / '.SIPP.sipp-previous-5.1.0'
+    failed = www / '.SIPP.sipp-failed-20261101-210000'
+    named = www / '.SIPP.sipp-previous-5.0.0'
+    for tree in (previous, failed, named):
+        (tree / 'application').mkdir(parents=True)
+    (www / '.SIPP.sipp-restored.json').write_text('{}')                           # a file, not a tree
+    (www / 'SIPP_lama').mkdir()                                                  # not ours at all
+    lock = dict(token='mine', released=True, owner=dict(run_id='run-9'), progress=dict(previous_tree=str(named)))
+    decided = b.plan(str(backups), me, keep=7, lock=lock, app_path=me['app_path'], now=now)
+    actions = dict((os.path.basename(e['path']), e['action']) for e in decided['leftovers'])
+    assert actions == {os.path.basename(interrupted): 'removed', os.path.basename(running): 'kept',
+                       old_bare.name: 'removed', new_bare.name: 'kept', previous.name: 'removed',
+                       failed.name: 'removed', named.name: 'kept'}
+    removed = b.apply(decided)
+    assert sorted(r['path'] for r in removed) == sorted([interrupted, str(old_bare), str(previous), str(failed)])
+    assert [r['size_bytes'] for r in removed if r['path'] == str(old_bare)][0] >= 5000
+    assert os.path.isdir(good) and foreign_bare.is_dir() and named.is_dir() and (www / 'SIPP_lama').is_dir()
+    assert (www / '.SIPP.sipp-restored.json').exists()
+    # a lock another live run holds: no tree is touched
+    (www / '.SIPP.sipp-failed-x').mkdir()
+    held = dict(token='other', owner=dict(run_id='run-10'), progress={})
+    decided = b.plan(str(backups), me, keep=7, lock=held, lock_token='mine', app_path=me['app_path'], now=now)
+    trees = [e for e in decided['leftovers'] if e['kind'] == 'l_tree']
+    assert trees and all(e['action'] == 'kept' and 'run-10' in e['why'] for e in trees)
+
+
+def test_times_parse_with_their_offset():
+    assert b.parse_time('2026-11-24T21:00:05+07:00') == b.parse_time('2026-11-24T14:00:05Z')
+    assert b.parse_time('2026-11-24T14:00:05+00:00') - b.parse_time('2026-11-24T13:00:05+00:00') == 3600
+    assert b.parse_time('bukan waktu') is None
+    now = time.time()
+    assert abs(b.parse_time(b.iso_time(now)) - int(now)) < 1
+
+
+def test_a_record_of_another_court_is_refused_when_named(tmp_path):
+    me, other = court(kode='111'), court(kode='222')
+    folder = make_backup(tmp_path, other, 1796000000.0)
+    with pytest.raises(b.BackupsError) as err:
+        b.record_verified(folder, me, {})
+    assert err.value.key == 'not_owned' and '222' in err.value.render('en')
