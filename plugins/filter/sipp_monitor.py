@@ -25,8 +25,9 @@ JOBS = ('backup', 'sync_check', '')
 SYNC_PROBLEMS = ('stale', 'mismatch', 'unreachable', 'unknown')
 CSV_FIELDS = ('kode_satker', 'nama', 'court', 'version', 'status', 'status_text', 'reasons', 'backup_name',
               'backup_created', 'backup_age_hours', 'backup_size_bytes', 'backup_verified', 'backup_max_age_hours',
-              'tonight', 'sync_stamp', 'sync_age_minutes', 'sync_fresh', 'sync_max_age_minutes', 'disk_path',
-              'disk_free_bytes', 'disk_total_bytes', 'disk_free_percent', 'disk_min_free_percent', 'disk_need_bytes')
+              'leftover_names', 'leftover_bytes', 'tonight', 'sync_stamp', 'sync_age_minutes', 'sync_fresh',
+              'sync_max_age_minutes', 'disk_path', 'disk_free_bytes', 'disk_total_bytes', 'disk_free_percent',
+              'disk_min_free_percent', 'disk_need_bytes')
 _PREFIXES = ('Task failed: ', 'Action failed: ')
 
 
@@ -342,6 +343,8 @@ def monitor_csv(model, messages, bom=True):
             backup_name=b['name'], backup_created=b['created'], backup_age_hours=b['age_hours'],
             backup_size_bytes=b['size_bytes'] if b['name'] else None, backup_verified=_yes_no(b['verified'], labels),
             backup_max_age_hours=_fmt(b['max_age_hours'], 'en') if b['max_age_hours'] is not None else None,
+            leftover_names=', '.join(x['name'] for x in b['leftovers']) or None,
+            leftover_bytes=b['leftover_bytes'] if b['leftovers'] else None,
             tonight=c['tonight']['text'] if c['tonight']['ran'] else None,
             sync_stamp=s['stamp'], sync_age_minutes=s['age_minutes'], sync_fresh=_yes_no(s['fresh'], labels),
             sync_max_age_minutes=_fmt(s['max_age_minutes'], 'en') if s['max_age_minutes'] is not None else None,

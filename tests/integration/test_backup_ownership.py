@@ -11,7 +11,7 @@ import time
 import pytest
 
 from sippsim.court import SIPP_DB
-from sipptest import REPO, fingerprints, region_while_needed, run_playbook, task_results
+from sipptest import REPO, build_packages, fingerprints, region_while_needed, run_playbook, task_results, upgrade_results
 
 BACKUP = "pengadilan.sipp.backup"
 ROLLBACK = str(REPO / "playbooks/rollback.yml")
@@ -23,7 +23,7 @@ ROLLBACK_RESULT = "Catat hasil downgrade"
 
 @pytest.fixture(scope="module")
 def region(collection):
-    yield from region_while_needed("own", 2, "local")
+    yield from region_while_needed("own", 2, "local", versions=["5.2.0", "5.2.0"])
 
 
 def records(folder):
@@ -217,3 +217,23 @@ def test_leftovers_are_cleaned_and_reported_never_one_a_record_names(region):
         lock.unlink()
         shutil.rmtree(str(kept), ignore_errors=True)
         shutil.rmtree(str(fresh), ignore_errors=True)
+
+
+def test_an_upgrade_never_goes_on_without_its_verified_backup(region, tmp_path):
+    """Whatever the backup step hands on, the upgrade checks that backup itself (the court's own, there, verified by
+    its record) before anything changes: a backup result naming a folder that is not there (given here as an extra
+    variable, which outranks the backup role's own result) stops the court with nothing changed."""
+    court = region.courts()[0]
+    packages = build_packages(tmp_path / "paket")
+    folder = court.root / "var/backups/sipp"
+    before = fingerprints(region, [court.info["id"]])
+    fake = dict(name="SIPP-%s-2026-12-01-2100" % court.info["kode_satker"],
+                path=str(folder / ("SIPP-%s-2026-12-01-2100" % court.info["kode_satker"])),
+                identity=dict(kode_satker=court.info["kode_satker"], app_path=str(court.app_path)))
+    r = run_playbook("pengadilan.sipp.upgrade", region.inventory_path, limit=court.info["id"] + ",localhost",
+                     extravars=dict(FAST, sipp_upgrade_packages=[str(packages / "sipp-5.2.0-5.2.1.zip")],
+                                    sipp_upgrade_report=False, sipp_backup_result=fake))
+    result = upgrade_results(r)[court.info["id"]]
+    assert result["status"] == "gagal", result
+    assert "Upgrade tidak dimulai" in result["reason"] and fake["name"] in result["reason"], result["reason"]
+    assert fingerprints(region, [court.info["id"]]) == before
