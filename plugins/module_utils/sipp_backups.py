@@ -288,9 +288,8 @@ def _legacy_created(record):
 
 # ------------------------------------------------------------------------------------------------ reading
 
-def read_record(folder):
-    """(record, error): the folder's BACKUP.json as a dict, or None and why not (None, None: there is none)."""
-    path = os.path.join(folder, RECORD)
+def read_json(path):
+    """(data, error): a JSON object from ``path``, or None and why not (None, None: there is no such file)."""
     try:
         with open(path, 'rb') as handle:
             data = json.loads(handle.read(4 * 1024 * 1024).decode('utf-8'))
@@ -303,6 +302,11 @@ def read_record(folder):
     if not isinstance(data, dict):
         return None, 'not a JSON object'
     return data, None
+
+
+def read_record(folder):
+    """(record, error): the folder's BACKUP.json, as read_json returns it."""
+    return read_json(os.path.join(folder, RECORD))
 
 
 def tree_bytes(path):
@@ -450,17 +454,8 @@ def why_chosen(language, own, chosen):
 
 # ------------------------------------------------------------------------------------------------ what names a backup
 
-def _read_json(path):
-    try:
-        with open(path, 'rb') as handle:
-            data = json.loads(handle.read(4 * 1024 * 1024).decode('utf-8'))
-    except (IOError, OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
-
-
 def read_lock(lock_file):
-    return _read_json(lock_file) if lock_file else None
+    return read_json(lock_file)[0] if lock_file else None
 
 
 def latest_result(result_dir, identity):
@@ -473,7 +468,7 @@ def latest_result(result_dir, identity):
     for name in names:
         if not name.endswith('.json'):
             continue
-        data = _read_json(os.path.join(result_dir, name))
+        data = read_json(os.path.join(result_dir, name))[0]
         if not data:
             continue
         kode = identity.get('kode_satker')
@@ -610,56 +605,42 @@ def app_trees(app_path):
             and os.path.isdir(os.path.join(parent, n)) and not os.path.islink(os.path.join(parent, n))]
 
 
-def plan(directory, identity, keep, protect=(), lock=None, result=None, lock_token=None, app_path=None,
-         check='size', now=None, in_progress_seconds=14400, language='id'):
-    """What retention and the leftovers' owner decide, without changing anything.
+def _named_why(language, by):
+    return text(language, 'k_named', by=text(language, by[0], **by[1]))
 
-    Returns dict(found, keep, remove, leftovers, newest) where ``remove`` is a list of (path, kind) and
-    ``leftovers`` lists every leftover with its size and what is done with it (removed, or kept and why)."""
+
+def leftovers_of(found, named, lock=None, lock_token=None, app_path=None, now=None, in_progress_seconds=14400,
+                 language='id'):
+    """What interrupted work left, and what the leftovers' owner does with each: ([entry], [path to remove]).
+
+    The court's backups that never finished, folders named for its kode satker without a record, and (with
+    ``app_path``) the trees beside its application folder; each entry says ``removed``, or ``kept`` and why (named
+    by the lock, a result or this run; may still be running; another run holds the lock)."""
     now = time.time() if now is None else now
-    found = scan(directory, identity, check=check, now=now, in_progress_seconds=in_progress_seconds)
-    named = named_backups(lock, result, protect)
-    own = found['own']
-    newest = newest_verified(own)
-    verified = [b for b in own if b['verified']]
-    kept_names = set(b['name'] for b in verified[:max(1, keep)])
-    if newest is not None:
-        kept_names.add(newest['name'])
-    remove, leftovers, kept = [], [], []
-    for backup in own:
-        by = named.get(backup['name'])
-        if backup['verified']:
-            if backup['name'] in kept_names or by:
-                kept.append(dict(backup, named_by=text(language, by[0], **by[1]) if by else None))
-            else:
-                remove.append((backup['path'], 'retention'))
-            continue
-        entry = dict(path=backup['path'], name=backup['name'], kind='l_interrupted',
-                     what=text(language, 'l_interrupted'), detail=problem_text(language, backup))
+    entries, remove = [], []
+
+    def decide(entry, by, running):
         if by:
-            entry.update(action='kept', why=text(language, 'k_named', by=text(language, by[0], **by[1])))
-        elif backup['in_progress']:
+            entry.update(action='kept', why=_named_why(language, by))
+        elif running:
             entry.update(action='kept', why=text(language, 'k_in_progress'))
         else:
             entry.update(action='removed')
-            remove.append((backup['path'], 'leftover'))
-        leftovers.append(entry)
+            remove.append(entry['path'])
+        entries.append(entry)
+
+    for backup in found['own']:
+        if not backup['verified']:
+            decide(dict(path=backup['path'], name=backup['name'], kind='l_interrupted',
+                        what=text(language, 'l_interrupted'), detail=problem_text(language, backup)),
+                   named.get(backup['name']), backup['in_progress'])
     for item in found['unrecorded']:
-        entry = dict(path=item['path'], name=item['name'], kind='l_unrecorded', what=text(language, 'l_unrecorded'),
-                     detail=None)
         try:
             age = now - os.lstat(item['path']).st_mtime
         except OSError:
             age = 0
-        by = named.get(item['name'])
-        if by:
-            entry.update(action='kept', why=text(language, 'k_named', by=text(language, by[0], **by[1])))
-        elif age < in_progress_seconds:
-            entry.update(action='kept', why=text(language, 'k_in_progress'))
-        else:
-            entry.update(action='removed')
-            remove.append((item['path'], 'leftover'))
-        leftovers.append(entry)
+        decide(dict(path=item['path'], name=item['name'], kind='l_unrecorded', what=text(language, 'l_unrecorded'),
+                    detail=None), named.get(item['name']), age < in_progress_seconds)
     held_by_other = bool(lock and not lock.get('released') and lock.get('token') != lock_token)
     progress = (lock or {}).get('progress') or {}
     tree_named = set(_norm_path(p) for p in (progress.get('previous_tree'), progress.get('staging')) if p)
@@ -668,22 +649,53 @@ def plan(directory, identity, keep, protect=(), lock=None, result=None, lock_tok
                      detail=None)
         if held_by_other:
             entry.update(action='kept', why=text(language, 'k_locked', run_id=_run_id(lock)))
-        elif _norm_path(tree) in tree_named:
-            entry.update(action='kept', why=text(language, 'k_named',
-                                                 by=text(language, 'by_lock', run_id=_run_id(lock))))
+            entries.append(entry)
         else:
-            entry.update(action='removed')
-            remove.append((tree, 'leftover'))
-        leftovers.append(entry)
+            decide(entry, ('by_lock', dict(run_id=_run_id(lock))) if _norm_path(tree) in tree_named else None, False)
+    return entries, remove
+
+
+def measure(entries):
+    """Each entry's ``size_bytes``: the space its folder takes (the monitoring report shows it)."""
+    for entry in entries:
+        if 'size_bytes' not in entry:
+            entry['size_bytes'] = tree_bytes(entry['path'])
+    return entries
+
+
+def plan(directory, identity, keep, protect=(), lock=None, result=None, lock_token=None, app_path=None,
+         check='size', now=None, in_progress_seconds=14400, language='id'):
+    """What retention and the leftovers' owner decide, without changing anything.
+
+    Returns dict(found, kept, remove, leftovers, newest) where ``remove`` is a list of (path, kind) and
+    ``leftovers`` lists every leftover and what is done with it (removed, or kept and why)."""
+    now = time.time() if now is None else now
+    found = scan(directory, identity, check=check, now=now, in_progress_seconds=in_progress_seconds)
+    named = named_backups(lock, result, protect)
+    newest = newest_verified(found['own'])
+    verified = [b for b in found['own'] if b['verified']]
+    kept_names = set(b['name'] for b in verified[:max(1, keep)])
+    if newest is not None:
+        kept_names.add(newest['name'])
+    remove, kept = [], []
+    for backup in verified:
+        by = named.get(backup['name'])
+        if backup['name'] in kept_names or by:
+            kept.append(dict(backup, named_by=text(language, by[0], **by[1]) if by else None))
+        else:
+            remove.append((backup['path'], 'retention'))
+    leftovers, cleaned = leftovers_of(found, named, lock=lock, lock_token=lock_token, app_path=app_path, now=now,
+                                      in_progress_seconds=in_progress_seconds, language=language)
+    remove.extend((path, 'leftover') for path in cleaned)
     return dict(found=found, kept=kept, remove=remove, leftovers=leftovers, newest=newest)
 
 
-def apply(decided, check_mode=False, sizes=True):
-    """Remove what ``plan`` decided; sizes are measured before (the monitoring report shows what was freed)."""
+def apply(decided, check_mode=False):
+    """Remove what ``plan`` decided; sizes are measured before (the result says how much space was freed)."""
     removed = []
     by_path = dict((e['path'], e) for e in decided['leftovers'])
     for path, kind in decided['remove']:
-        size = tree_bytes(path) if sizes else None
+        size = tree_bytes(path)
         if path in by_path:
             by_path[path]['size_bytes'] = size
         if not check_mode:
@@ -693,7 +705,10 @@ def apply(decided, check_mode=False, sizes=True):
                 raise BackupsError('remove_failed', path=path, error=exc.strerror or str(exc),
                                    removed=', '.join(r['path'] for r in removed) or '-')
         removed.append(dict(path=path, kind=kind, size_bytes=size))
-    for entry in decided['leftovers']:
-        if 'size_bytes' not in entry:
-            entry['size_bytes'] = tree_bytes(entry['path']) if sizes else None
+    measure(decided['leftovers'])
     return removed
+
+
+def unusable_text(language, own):
+    """The court's backups and why none can be used ('' when it has none)."""
+    return ', '.join('%s: %s' % (b['name'], problem_text(language, b)) for b in own if not b['verified'])

@@ -202,6 +202,10 @@ newest_verified:
   description: Name of the newest verified backup; null when there is none.
   returned: always
   type: str
+unusable:
+  description: The court's backups that are not verified, each with why (empty when there are none).
+  returned: state=query
+  type: str
 others:
   description: Backups of other courts in O(dir) (name and why they are not this court's).
   returned: always
@@ -245,8 +249,9 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_backups import (
-    BackupsError, apply, describe, latest_result, mismatch, newest_verified, plan, problem_text, read_lock,
-    read_record, record_verified, reserve, scan, server_identity, text, why_chosen)
+    BackupsError, apply, describe, latest_result, leftovers_of, measure, mismatch, named_backups, newest_verified,
+    plan, problem_text, read_lock, read_record, record_verified, reserve, scan, server_identity, text, unusable_text,
+    why_chosen)
 
 
 def _public(language, backup):
@@ -322,21 +327,20 @@ def run(module):
                      cleaned=len([r for r in removed if r['kind'] == 'leftover'])))
         return result
     # query
+    found = scan(directory, identity, check=params['check'], in_progress_seconds=params['in_progress_after'])
     if params['leftovers']:
-        decided = plan(directory, identity, 10 ** 6, lock=read_lock(params['lock_file']),
-                       result=latest_result(params['result_dir'], identity), lock_token=params['lock_token'],
-                       app_path=identity.get('app_path'), check=params['check'],
-                       in_progress_seconds=params['in_progress_after'], language=language)
-        apply(decided, check_mode=True)
-        found = decided['found']
-        result['leftovers'] = [dict(entry, action='found') for entry in decided['leftovers']]
-    else:
-        found = scan(directory, identity, check=params['check'], in_progress_seconds=params['in_progress_after'])
+        lock = read_lock(params['lock_file'])
+        named = named_backups(lock, latest_result(params['result_dir'], identity), [])
+        entries = leftovers_of(found, named, lock=lock, lock_token=params['lock_token'],
+                               app_path=identity.get('app_path'), in_progress_seconds=params['in_progress_after'],
+                               language=language)[0]
+        result['leftovers'] = [dict(entry, action='found') for entry in measure(entries)]
     chosen = _chosen(params, identity, found, language)
     newest = newest_verified(found['own'])
     result.update(
         backups=[_public(language, b) for b in found['own']], others=_others(language, found),
         newest_verified=newest['name'] if newest else None,
+        unusable=unusable_text(language, found['own']),
         msg=text(language, 'query', own=len(found['own']), verified=len([b for b in found['own'] if b['verified']]),
                  newest=newest['name'] if newest else text(language, 'none')))
     if chosen is not None:

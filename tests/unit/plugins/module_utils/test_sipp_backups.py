@@ -85,6 +85,8 @@ def test_verified_means_the_dump_is_still_as_recorded(tmp_path):
     assert found['own'][0]['problems'][0][0] == 'p_dump_size'
     why = b.why_chosen('en', found['own'], b.newest_verified(found['own']))
     assert os.path.basename(older) in why and os.path.basename(newer) in why and 'bytes' in why
+    unusable = b.unusable_text('en', found['own'])
+    assert unusable.startswith(os.path.basename(newer) + ': the dump') and os.path.basename(older) not in unusable
     # the same size, other bytes: only the sha256 check sees it
     with open(os.path.join(older, 'database.sql.zst'), 'r+b') as handle:
         handle.write(b'X')
@@ -174,6 +176,10 @@ def test_leftovers_interrupted_unrecorded_and_trees(tmp_path):
     assert [r['size_bytes'] for r in removed if r['path'] == str(old_bare)][0] >= 5000
     assert os.path.isdir(good) and foreign_bare.is_dir() and named.is_dir() and (www / 'SIPP_lama').is_dir()
     assert (www / '.SIPP.sipp-restored.json').exists()
+    # a backup started "in the future" (the court's clock was set back since): may still be running, left alone
+    ahead = b.reserve(str(backups), me, now=now + DAY)['path']
+    decided = b.plan(str(backups), me, keep=7, now=now)
+    assert [e['action'] for e in decided['leftovers'] if e['path'] == ahead] == ['kept']
     # a lock another live run holds: no tree is touched
     (www / '.SIPP.sipp-failed-x').mkdir()
     held = dict(token='other', owner=dict(run_id='run-10'), progress={})
