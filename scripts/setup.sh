@@ -14,7 +14,7 @@ LOGDIR="$ROOT/.build/logs"
 APT_PACKAGES=(
     mariadb-server mariadb-client php-cli php-mysql
     openssh-server openssh-client iproute2
-    zstd rsync unzip zip procps psmisc curl git make
+    zstd rsync unzip zip procps psmisc curl git make faketime
     python3-venv shellcheck
 )
 

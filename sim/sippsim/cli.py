@@ -20,7 +20,24 @@ def _region(args, need_up=True):
 
 def cmd_up(args):
     versions = args.versions.split(",") if args.versions else None
-    Region(args.state).up(args.courts, args.mode, args.scale, args.seed, versions, today=args.today)
+    clocks = {}
+    for item in args.clock_offset or []:
+        court, sep, offset = item.partition("=")
+        if not sep:
+            raise ValueError("--clock-offset takes COURT=OFFSET, such as pn_bandung=-3d (got %r)" % item)
+        clocks[court] = offset
+    Region(args.state).up(args.courts, args.mode, args.scale, args.seed, versions, today=args.today,
+                          clock_offsets=clocks)
+    return 0
+
+
+def cmd_clock(args):
+    reg = _region(args)
+    court = reg.court(args.court)
+    court.set_clock(args.offset)
+    reg.save()
+    reg.write_inventory()
+    print("%s: clock %s" % (court.info["id"], args.offset))
     return 0
 
 
@@ -175,7 +192,18 @@ def main(argv=None):
                    "(default: every version but the newest)")
     s.add_argument("--today", help="the date the case data is laid out back from, YYYY-MM-DD (default: today); "
                    "the same seed and date give the same data")
+    s.add_argument("--clock-offset", action="append", metavar="COURT=OFFSET",
+                   help="a court whose own clock is wrong, e.g. pn_bandung=-3d or pn_bogor=+30d (libfaketime in its "
+                        "SSH sessions, or its Python interpreter in local mode; the machine's clock is never changed); "
+                        "repeatable")
     s.set_defaults(func=cmd_up)
+
+    s = sub.add_parser("clock", parents=[common],
+                       help="set a court's clock offset for what starts from now on: "
+                            "sippsim clock pn_bogor --offset=-3d (libfaketime: +30d, -3d, -3y, +90m, +0)")
+    s.add_argument("court")
+    s.add_argument("--offset", required=True)
+    s.set_defaults(func=cmd_clock)
 
     s = sub.add_parser("down", parents=[common], help="stop everything the region started")
     s.add_argument("--keep-files", action="store_true", help="keep the courts' folders")

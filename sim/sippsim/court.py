@@ -1,7 +1,10 @@
 """One simulated court: its SIPP database, application, PHP web server, public side and (ssh mode) SSH host."""
 import datetime
+import glob
 import os
+import re
 import shutil
+import signal
 import subprocess
 import urllib.error
 import urllib.request
@@ -16,6 +19,26 @@ PUBLIC_DB = "sippweb"
 APP_USER = "sipp"
 WEB_USER = "sinkron"
 SOCKET_MAX = 107
+# A court's own clock: libfaketime (Debian package faketime) preloaded into that court's SSH sessions (ssh mode) or
+# the Python interpreter Ansible runs its modules with (local mode), and everything they start. The offset is read
+# from a file of the court's, so `sippsim clock` changes it for every process started afterwards. The machine's own
+# clock is never touched: it is shared with everything else on it.
+CLOCK_RE = re.compile(r"^[+-]\d+(\.\d+)?[smhdy]?$")
+CLOCK_FILE = "etc/ssh/sippsim-clock"
+
+
+def faketime_lib():
+    found = sorted(glob.glob("/usr/lib/*/faketime/libfaketime.so.1"))
+    if not found:
+        raise RuntimeError("libfaketime is missing: install the Debian package faketime (make setup does)")
+    return found[0]
+
+
+def check_offset(offset):
+    """A libfaketime relative offset: +30d, -3d, -3y, +90m, +0 (s, m, h, d, y; seconds when bare)."""
+    if not CLOCK_RE.match(offset or ""):
+        raise ValueError("clock offset %r is not like +30d, -3d, -3y, +90m or +0" % offset)
+    return offset
 
 
 class Court:
@@ -65,6 +88,45 @@ class Court:
         """The login page, from the court itself."""
         return "http://127.0.0.1:%d/%s/" % (self.web_port, self.info["app_folder"])
 
+    # --- its clock ---------------------------------------------------------------------------------------------
+    @property
+    def clock_file(self):
+        return self.root / CLOCK_FILE
+
+    def clock_env(self):
+        """The environment that gives the court's processes its clock; {} for a court on the machine's time."""
+        if self.info.get("clock_offset") is None:
+            return {}
+        inside = "/" + CLOCK_FILE if self.mode == "ssh" else str(self.clock_file)
+        return {"LD_PRELOAD": faketime_lib(), "FAKETIME_TIMESTAMP_FILE": inside,
+                "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+
+    @property
+    def interpreter(self):
+        """The Python Ansible runs modules with in local mode: the court's clock wrapper when it has one."""
+        return str(self.dir / "bin" / "python3") if self.clock_env() else None
+
+    def set_clock(self, offset):
+        """Set (or change) the court's clock offset for every process started from now on."""
+        check_offset(offset)
+        had = self.clock_env()
+        self.info["clock_offset"] = offset
+        self.clock_file.parent.mkdir(parents=True, exist_ok=True)
+        self.clock_file.write_text(offset + "\n")
+        if self.mode == "local":
+            import sys
+            wrapper = self.dir / "bin" / "python3"
+            wrapper.parent.mkdir(parents=True, exist_ok=True)
+            env = " ".join("%s=%s" % kv for kv in sorted(self.clock_env().items()))
+            wrapper.write_text("#!/bin/sh\n# the clock of %s (sippsim): %s\nexport %s\nexec %s \"$@\"\n"
+                               % (self.info["id"], self.clock_file, env, sys.executable))
+            os.chmod(wrapper, 0o755)
+        elif not had and (self.root / "etc/ssh/sshd_config").exists():
+            self._write_sshd_config()
+            for rec in self.info["procs"]:
+                if rec["name"] == "sshd" and procs.alive(rec):
+                    os.kill(rec["pid"], signal.SIGHUP)  # sshd re-executes itself with the new configuration
+
     def _wrap(self):
         if self.mode != "ssh":
             return []
@@ -113,6 +175,8 @@ class Court:
 
         release.build_tree(info["version"], self.app_dir)
         self.write_config()
+        if info.get("clock_offset") is not None:
+            self.set_clock(info["clock_offset"])
 
         if self.mode == "ssh":
             self._start_holder()
@@ -209,17 +273,22 @@ class Court:
         if not key.exists():
             subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", self.info["hostname"],
                             "-f", str(key)], check=True)
-        (etc / "sshd_config").write_text(
-            "# sshd of %s (simulated)\nPort 22\nListenAddress 0.0.0.0\nHostKey /etc/ssh/ssh_host_ed25519_key\n"
-            "PermitRootLogin prohibit-password\nPubkeyAuthentication yes\nPasswordAuthentication no\n"
-            "KbdInteractiveAuthentication no\nUsePAM no\nAuthorizedKeysFile /root/.ssh/authorized_keys\n"
-            "PidFile /run/sshd.pid\nSubsystem sftp internal-sftp\nMaxStartups 100:30:200\nMaxSessions 100\n"
-            "AcceptEnv LANG LC_*\nPrintMotd no\n" % self.info["hostname"])
+        self._write_sshd_config()
         auth = self.root / "root/.ssh/authorized_keys"
         auth.write_text(pubkey)
         os.chmod(auth, 0o600)
         os.chmod(self.root / "root/.ssh", 0o700)
         os.chmod(self.root / "run/sshd", 0o755)
+
+    def _write_sshd_config(self):
+        clock = self.clock_env()
+        setenv = ("SetEnv %s\n" % " ".join("%s=%s" % kv for kv in sorted(clock.items()))) if clock else ""
+        (self.root / "etc/ssh/sshd_config").write_text(
+            "# sshd of %s (simulated)\nPort 22\nListenAddress 0.0.0.0\nHostKey /etc/ssh/ssh_host_ed25519_key\n"
+            "PermitRootLogin prohibit-password\nPubkeyAuthentication yes\nPasswordAuthentication no\n"
+            "KbdInteractiveAuthentication no\nUsePAM no\nAuthorizedKeysFile /root/.ssh/authorized_keys\n"
+            "PidFile /run/sshd.pid\nSubsystem sftp internal-sftp\nMaxStartups 100:30:200\nMaxSessions 100\n"
+            "AcceptEnv LANG LC_*\nPrintMotd no\n%s" % (self.info["hostname"], setenv))
 
     def _start_sshd(self):
         rec = procs.spawn(self._wrap() + ["/usr/sbin/sshd", "-D", "-e", "-f", "/etc/ssh/sshd_config"],

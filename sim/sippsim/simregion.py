@@ -12,7 +12,7 @@ from pathlib import Path
 import yaml
 
 from . import netns, procs, region, release, sync
-from .court import Court
+from .court import Court, check_offset
 
 STATE_FILE = "region.json"
 
@@ -51,9 +51,10 @@ class Region:
         return bool(self.data) and any(procs.alive(r) for c in self.data["courts"] for r in c.get("procs", []))
 
     # --- up -------------------------------------------------------------------------------------------------------
-    def up(self, courts, mode, scale="small", seed=1, versions=None, today=None, log=print):
+    def up(self, courts, mode, scale="small", seed=1, versions=None, today=None, clock_offsets=None, log=print):
         """Start `courts` courts. Same seed and same `today` (the date case data is laid out back from,
-        default the current date): the same data, byte for byte."""
+        default the current date): the same data, byte for byte. clock_offsets: {court id: libfaketime offset such
+        as "-3d"}, the clock of those courts' own processes (kept in the state; `sippsim clock` changes it)."""
         if self.running():
             raise RuntimeError("a region is already up in %s: run `sippsim down` first" % self.dir)
         if mode == "ssh" and os.geteuid() != 0:
@@ -73,6 +74,14 @@ class Region:
                      "courts": region.pick_courts(courts, seed, versions)}
         for c in self.data["courts"]:
             c["today"] = self.data["today"]
+        clock_offsets = dict(clock_offsets or {})
+        unknown = sorted(set(clock_offsets) - {c["id"] for c in self.data["courts"]})
+        if unknown:
+            raise ValueError("--clock-offset names no court of this region: %s (courts: %s)"
+                             % (", ".join(unknown), ", ".join(c["id"] for c in self.data["courts"])))
+        for c in self.data["courts"]:
+            if c["id"] in clock_offsets:
+                c["clock_offset"] = check_offset(clock_offsets[c["id"]])
         t0 = time.monotonic()
         pubkey = None
         try:
@@ -208,7 +217,8 @@ class Region:
             else:
                 hv.update({
                     "ansible_connection": "local",
-                    "ansible_python_interpreter": sys.executable,
+                    # the court's clock wrapper when it has its own clock (libfaketime), else this Python
+                    "ansible_python_interpreter": court.interpreter or sys.executable,
                     "sipp_search_paths": [str(court.root / "var/www/html")],
                     # the court's own /var/backups (in ssh mode the real path is the court's own)
                     "sipp_backup_dir": str(court.root / "var/backups/sipp"),

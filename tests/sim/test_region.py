@@ -4,13 +4,16 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import zipfile
 
 import pytest
+import yaml
 
 from sipptest import REPO, VOLUME_SCALE, lay_over, start_region
 from sippsim import netns, procs, release, sync
 from sippsim.court import SIPP_DB, http_get
+from sippsim.simregion import Region
 
 FACTS_ROWS = {1: "OfflineMessage", 6: "SiteOffline", 61: "KodePN", 62: "NamaPN", 63: "AlamatPN", 75: "ZonaWaktu",
               76: "NamaPT", 77: "AlamatPT", 80: "app_version", 81: "IDPN", 82: "kode_satker", 83: "jenis_pengadilan"}
@@ -163,6 +166,39 @@ def test_down_leaves_nothing_behind():
     assert not netns.link_exists(netns.bridge(nn))
     assert not [n for n in os.listdir("/run/netns") if n.startswith("sipp%d-" % nn)]
     shutil.rmtree(reg.dir, ignore_errors=True)
+
+
+def test_a_court_s_own_clock_in_local_mode_and_nowhere_else():
+    """libfaketime in the court's interpreter wrapper (local mode): that court's Python and what it starts see its
+    offset; the other court and this test's own process keep the machine's time; `sippsim clock` changes it."""
+    reg = start_region("sck", 2, "local", clock_offsets={"pn_bekasi": "-3d"})
+    try:
+        env = dict(os.environ, PYTHONPATH=str(REPO / "sim"))
+        inv = yaml.safe_load(reg.inventory_path.read_text())["all"]["children"]
+        hosts = {h: v for g in inv.values() for h, v in g["hosts"].items()}
+        probe = ["-c", "import subprocess, time; print(int(time.time()), subprocess.check_output(['date', '+%s']).decode())"]
+
+        def court_time(court_id):
+            out = subprocess.run([hosts[court_id]["ansible_python_interpreter"]] + probe, capture_output=True,
+                                 text=True, check=True, env=env).stdout.split()
+            return [int(x) for x in out]
+
+        now = time.time()
+        assert all(abs(t - (now - 3 * 86400)) < 60 for t in court_time("pn_bekasi"))
+        assert all(abs(t - now) < 60 for t in court_time("pn_bandung"))
+        assert abs(time.time() - now) < 60
+        subprocess.run([sys.executable, "-m", "sippsim", "--state", str(reg.dir), "clock", "pn_bekasi",
+                        "--offset=+30d"], check=True, env=env, capture_output=True)
+        hosts = {h: v for g in yaml.safe_load(reg.inventory_path.read_text())["all"]["children"].values()
+                 for h, v in g["hosts"].items()}
+        assert all(abs(t - (time.time() + 30 * 86400)) < 60 for t in court_time("pn_bekasi"))
+        assert Region(reg.dir).court("pn_bekasi").info["clock_offset"] == "+30d"
+        bad = subprocess.run([sys.executable, "-m", "sippsim", "--state", str(reg.dir), "clock", "pn_bekasi",
+                              "--offset=tomorrow"], env=env, capture_output=True, text=True)
+        assert bad.returncode == 2 and "+30d, -3d" in bad.stderr
+    finally:
+        reg.down()
+        shutil.rmtree(reg.dir, ignore_errors=True)
 
 
 # --- faulty packages break what they claim, on a real court ----------------------------------------------------
