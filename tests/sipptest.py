@@ -69,14 +69,22 @@ BIN_216 = REPO / ".venv-2.16" / "bin"
 EE_PLAYBOOK = BIN_216 / "ansible-playbook"
 
 
-def run_playbook(playbook, inventory, extravars=None, check=False, limit=None, binary=None, cancel_callback=None):
+def run_playbook(playbook, inventory, extravars=None, check=False, limit=None, binary=None, cancel_callback=None,
+                 faults=None):
     """Run a playbook as AWX does: ansible-runner, a private data dir, extra vars, artifacts and events read back.
     binary: another ansible-playbook (e.g. EE_PLAYBOOK). cancel_callback: cancels the job when it returns True
-    (ansible-runner then kills the job's process group, as AWX's cancel does)."""
+    (ansible-runner then kills the job's process group, as AWX's cancel does). faults: faults injected into courts
+    between two tasks (tests/integration/callback_plugins/sipptest_fault.py: task, host, event, backup_dir, damage,
+    fingerprint); what each did is in runner.fault_records after the run (None for one that did not fire)."""
     import ansible_runner
 
     _venv_on_path()
     pdd = Path(tempfile.mkdtemp(prefix="runner-"))
+    envvars = ansible_env()
+    faults = [dict(f, done=str(pdd / ("fault-%d.json" % i))) for i, f in enumerate(faults or [])]
+    if faults:
+        envvars.update(ANSIBLE_CALLBACK_PLUGINS=str(REPO / "tests/integration/callback_plugins"),
+                       ANSIBLE_CALLBACKS_ENABLED="sipptest_fault", SIPPTEST_FAULT=json.dumps(faults))
     cmdline = ["--check"] if check else []
     kw = {}
     if binary:
@@ -84,9 +92,12 @@ def run_playbook(playbook, inventory, extravars=None, check=False, limit=None, b
         # ansible-runner leaves the playbook off the command line of another binary
         kw["binary"] = str(binary)
         cmdline.append(playbook)
-    return ansible_runner.run(private_data_dir=str(pdd), playbook=playbook, inventory=str(inventory),
-                              extravars=extravars or {}, envvars=ansible_env(), cmdline=" ".join(cmdline) or None,
-                              limit=limit, quiet=True, cancel_callback=cancel_callback, **kw)
+    runner = ansible_runner.run(private_data_dir=str(pdd), playbook=playbook, inventory=str(inventory),
+                                extravars=extravars or {}, envvars=envvars, cmdline=" ".join(cmdline) or None,
+                                limit=limit, quiet=True, cancel_callback=cancel_callback, **kw)
+    runner.fault_records = [json.loads(Path(f["done"]).read_text()) if Path(f["done"]).exists() else None
+                            for f in faults]
+    return runner
 
 
 def region_secrets(region):

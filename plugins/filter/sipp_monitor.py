@@ -27,7 +27,7 @@ CSV_FIELDS = ('kode_satker', 'nama', 'court', 'version', 'status', 'status_text'
               'backup_created', 'backup_age_hours', 'backup_size_bytes', 'backup_verified', 'backup_max_age_hours',
               'leftover_names', 'leftover_bytes', 'tonight', 'sync_stamp', 'sync_age_minutes', 'sync_fresh',
               'sync_max_age_minutes', 'disk_path', 'disk_free_bytes', 'disk_total_bytes', 'disk_free_percent',
-              'disk_min_free_percent', 'disk_need_bytes')
+              'disk_min_free_percent', 'disk_need_bytes', 'backups_suspect', 'clock_skew_seconds')
 _PREFIXES = ('Task failed: ', 'Action failed: ')
 
 
@@ -116,6 +116,9 @@ def _backup(obs, now, language, labels):
     name = _text(record.get('name')) if verified else ''
     leftovers = [_dict(item) for item in raw.get('leftovers') or [] if isinstance(item, dict)]
     left_bytes = sum(_num(item.get('size_bytes')) or 0 for item in leftovers)
+    # backups that are complete but damaged, renamed, or dated in the future of the court's clock: never the newest
+    suspect = [dict(name=_text(item.get('name')), why='; '.join(_text(x) for x in item.get('problems') or []))
+               for item in (_dict(x) for x in raw.get('suspect') or [] if isinstance(x, dict))]
     return dict(
         read=_bool(raw.get('read')),
         dir=_text(raw.get('dir')) or None,
@@ -136,7 +139,17 @@ def _backup(obs, now, language, labels):
                         size_text=size_text(item.get('size_bytes'), language)) for item in leftovers],
         leftover_bytes=int(left_bytes),
         leftover_text=size_text(left_bytes, language) if leftovers else None,
+        suspect=suspect,
     )
+
+
+def _clock(obs):
+    """The court's clock against the controller's, as module sipp_backups compared them."""
+    raw = _dict(obs.get('clock'))
+    skew = _num(raw.get('skew_seconds'))
+    return dict(read=bool(raw), skew_seconds=None if skew is None else int(skew), skewed=_bool(raw.get('skewed')),
+                court=_text(raw.get('court')) or None, controller=_text(raw.get('controller')) or None,
+                text=_text(raw.get('text')) or None)
 
 
 def _sync(obs, labels):
@@ -194,7 +207,7 @@ def _fmt(number, language):
     return '%d' % number if float(number).is_integer() else _decimal(number, language)
 
 
-def _problems(obs, job, backup, sync, disk, language, reasons):
+def _problems(obs, job, backup, sync, disk, clock, language, reasons):
     """[(code, text)], in the order a reader should act on them."""
     out = []
 
@@ -217,6 +230,10 @@ def _problems(obs, job, backup, sync, disk, language, reasons):
     elif backup['name'] and backup['age_hours'] is not None and backup['max_age_hours'] is not None \
             and backup['age_seconds'] > backup['max_age_hours'] * 3600:
         add('backup_old', name=backup['name'], age=backup['age_text'], limit=_fmt(backup['max_age_hours'], language))
+    if backup['suspect']:
+        add('backup_suspect', items='; '.join('%s (%s)' % (x['name'], x['why']) for x in backup['suspect']))
+    if clock['skewed']:
+        add('clock_skew', text=clock['text'] or '')
     if sync['checked'] and not sync['ok']:
         status = sync['status'] if sync['status'] in SYNC_PROBLEMS else 'unknown'
         add('sync_' + status, stamp=sync['stamp'] or '-', age=sync['age_text'] or '-',
@@ -260,7 +277,8 @@ def _court(obs, job, language, words):
     backup = _backup(obs, now, language, labels)
     sync = _sync(obs, labels)
     disk = _disk(obs, language)
-    problems = _problems(obs, job, backup, sync, disk, language, reasons)
+    clock = _clock(obs)
+    problems = _problems(obs, job, backup, sync, disk, clock, language, reasons)
     status = 'perhatian' if problems else 'baik'
     return dict(
         court=_text(obs.get('court')),
@@ -279,6 +297,7 @@ def _court(obs, job, language, words):
         backup=backup,
         sync=sync,
         disk=disk,
+        clock=clock,
     )
 
 
@@ -352,6 +371,8 @@ def monitor_csv(model, messages, bom=True):
             disk_free_percent=d['free_percent'],
             disk_min_free_percent=_fmt(d['min_free_percent'], 'en') if d['min_free_percent'] is not None else None,
             disk_need_bytes=d['need_bytes'],
+            backups_suspect='; '.join('%s (%s)' % (x['name'], x['why']) for x in b['suspect']) or None,
+            clock_skew_seconds=c['clock']['skew_seconds'] if c['clock']['skewed'] else None,
         )
         writer.writerow([_cell(row[f]) for f in CSV_FIELDS])
     return ('\ufeff' if bom else '') + out.getvalue()

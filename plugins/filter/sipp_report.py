@@ -29,7 +29,7 @@ STEPS = tuple(range(1, 11))
 # The documented fields of a result and of a step: missing ones are set to None, so templates need no guards.
 RESULT_FIELDS = ('court', 'nama', 'kode_satker', 'pengadilan_tinggi', 'run_id', 'started', 'finished',
                  'version_before', 'version_after', 'target_version', 'status', 'reason', 'steps', 'backup',
-                 'sync_stamp')
+                 'sync_stamp', 'clock')
 STEP_FIELDS = ('step', 'name', 'status', 'started', 'finished', 'seconds', 'output')
 
 TEXT = {
@@ -64,6 +64,7 @@ TEXT = {
         'finished': 'Selesai',
         'over_time': 'melebihi waktu baku',
         'over_time_steps': 'Langkah melebihi waktu baku',
+        'clock_skew_seconds': 'Selisih jam server (detik)',
         'over_time_legend': 'Tanda \u25b2 = langkah yang melebihi waktu baku (Mutu Baku) SOP.',
         'seconds': 'detik',
         'standard': 'baku {minutes} mnt',
@@ -115,6 +116,7 @@ TEXT = {
         'finished': 'Finished',
         'over_time': 'over the standard time',
         'over_time_steps': 'Steps over the standard time',
+        'clock_skew_seconds': 'Server clock difference (seconds)',
         'over_time_legend': 'Mark \u25b2 = a step that took longer than the SOP\'s standard time (Mutu Baku).',
         'seconds': 'seconds',
         'standard': 'std {minutes} min',
@@ -158,7 +160,7 @@ STATUS_WORDS = {
 
 CSV_FIELDS = ('kode_satker', 'nama', 'court', 'pengadilan_tinggi', 'version_before', 'version_after',
               'target_version', 'status', 'status_text', 'reason', 'started', 'finished', 'backup_name',
-              'backup_sha256', 'sync_stamp', 'over_time_steps')
+              'backup_sha256', 'sync_stamp', 'over_time_steps', 'clock_skew_seconds')
 
 
 def _text(value):
@@ -265,7 +267,13 @@ def _court(result, language, standard, names):
         steps.append(entry)
     steps.sort(key=lambda s: (s['step'] is None, s['step'] or 0))
     backup = result.get('backup') if isinstance(result.get('backup'), dict) else {}
+    # the court's clock against the controller's, as sipp_info compared them: told only when it differs
+    clock = result.get('clock') if isinstance(result.get('clock'), dict) else {}
+    skewed = bool(clock.get('skewed'))
     court.update(
+        clock=dict(clock) if clock else None,
+        clock_note=_text(clock.get('text')) or None if skewed else None,
+        clock_skew_seconds=clock.get('skew_seconds') if skewed else None,
         steps=steps,
         status_text=status_text(result, language),
         attention=rank < ATTENTION_BELOW,

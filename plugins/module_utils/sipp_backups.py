@@ -35,7 +35,7 @@ import stat
 import time
 import uuid
 
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import iso_time, msg
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
     make_private_dirs, sha256_file, write_json_private)
 
@@ -77,12 +77,27 @@ MESSAGES = {
             "{name} dipilih karena cadangan terverifikasi terbaru pengadilan ini menurut catatannya sendiri "
             "(urutan {sequence}, dibuat {created}){skipped}"),
         'why_skipped': "; dilewati yang lebih baru: {items}",
+        'refused': (
+            "Cadangan terbaru pengadilan ini tidak dapat dipakai: {items}. Tidak ada yang diubah dan tidak ada yang "
+            "dipulihkan dari cadangan itu. {next}"),
+        'refused_named': (
+            "Cadangan {items} tidak lolos pembuktian. Tidak ada yang diubah dan tidak ada yang dipulihkan dari "
+            "cadangan itu. {next}"),
+        'next_verified': (
+            "Cadangan berikutnya yang lolos pembuktian: {name} (urutan {sequence}, dibuat {created}); memulihkan "
+            "darinya membuang data yang dimasukkan sesudah waktu itu. Bila itu yang dikehendaki, sebutkan cadangan itu "
+            "(sipp_rollback_backup={name}); bila tidak, periksa disk cadangan dan hubungi SATGAS SIPP."),
+        'no_next_verified': (
+            "Tidak ada cadangan lain pengadilan ini yang lolos pembuktian. Periksa disk cadangan (berkas yang rusak "
+            "atau terpotong), jangan menghapus apa pun, dan hubungi SATGAS SIPP."),
         # problems of one backup
         'p_not_verified': "belum terverifikasi (pencadangan tidak selesai)",
         'p_in_progress': "sedang berjalan (dimulai {started})",
         'p_no_dump': "berkas dump {file} tidak ada",
         'p_dump_size': "ukuran dump {file} {size} byte, tercatat {expected}",
-        'p_dump_sha256': "sha256 dump {file} berbeda dari yang tercatat",
+        'p_dump_sha256': "sha256 dump {file} {found}, tercatat {expected}",
+        'p_app_count': "salinan folder aplikasi berisi {found} berkas, tercatat {expected}",
+        'p_in_future': "waktunya {created} di masa depan menurut jam server ini (sekarang {now})",
         'p_no_manifest': "manifest dump {file} tidak ada",
         'p_no_app': "salinan folder aplikasi (app/) tidak ada",
         'p_renamed': "folder bernama {folder}, catatannya menyebut {name} (disalin atau diganti nama)",
@@ -132,11 +147,25 @@ MESSAGES = {
             "{name} was chosen as this court's newest verified backup by its own record (sequence {sequence}, made "
             "{created}){skipped}"),
         'why_skipped': "; newer ones passed over: {items}",
+        'refused': (
+            "This court's newest backup cannot be used: {items}. Nothing was changed and nothing was restored from it. "
+            "{next}"),
+        'refused_named': (
+            "Backup {items} failed its proof. Nothing was changed and nothing was restored from it. {next}"),
+        'next_verified': (
+            "The next backup that passes its proof: {name} (sequence {sequence}, made {created}); restoring it "
+            "discards what was entered after that time. If that is what you want, name it "
+            "(sipp_rollback_backup={name}); if not, check the backup disk and call SATGAS SIPP."),
+        'no_next_verified': (
+            "No other backup of this court passes its proof. Check the backup disk (damaged or cut files), delete "
+            "nothing, and call SATGAS SIPP."),
         'p_not_verified': "not verified (the backup did not finish)",
         'p_in_progress': "in progress (started {started})",
         'p_no_dump': "the dump {file} is missing",
         'p_dump_size': "the dump {file} is {size} bytes, recorded {expected}",
-        'p_dump_sha256': "the dump {file} differs from its recorded sha256",
+        'p_dump_sha256': "the dump {file} has sha256 {found}, recorded {expected}",
+        'p_app_count': "the application copy holds {found} files, recorded {expected}",
+        'p_in_future': "its time {created} lies in the future of this server's clock (now {now})",
         'p_no_manifest': "the dump's manifest {file} is missing",
         'p_no_app': "the application copy (app/) is missing",
         'p_renamed': "the folder is named {folder}, its record says {name} (copied or renamed)",
@@ -243,13 +272,6 @@ def safe_kode(kode):
 
 # ------------------------------------------------------------------------------------------------ times
 
-def iso_time(epoch):
-    """Local ISO 8601 time with its offset, as the court's clock says (Python 3.6: no %z with a colon)."""
-    local = time.localtime(epoch)
-    offset = time.strftime('%z', local)
-    return time.strftime('%Y-%m-%dT%H:%M:%S', local) + (offset[:3] + ':' + offset[3:] if offset else '')
-
-
 def parse_time(value):
     """Epoch seconds of an ISO 8601 time with an offset (``2026-11-24T21:00:05+07:00``), or None."""
     if isinstance(value, (int, float)):
@@ -327,7 +349,22 @@ def tree_bytes(path):
     return total
 
 
+def count_files(path):
+    """Regular files under ``path`` (links not followed), as ``find -type f`` counts them."""
+    files = 0
+    for root, dirs, names in os.walk(path, followlinks=False):
+        for name in names:
+            try:
+                if stat.S_ISREG(os.lstat(os.path.join(root, name)).st_mode):
+                    files += 1
+            except OSError:
+                continue
+    return files
+
+
 def _dump_problems(folder, record, check):
+    """What differs between a backup and its record: ``size`` looks at the dump's size, its manifest and the
+    application copy; ``sha256`` also reads the dump through and counts the application copy's files."""
     problems = []
     database = record.get('database') if isinstance(record.get('database'), dict) else {}
     dest = database.get('dest')
@@ -341,22 +378,39 @@ def _dump_problems(folder, record, check):
     expected = database.get('size_bytes')
     if check in ('size', 'sha256') and isinstance(expected, int) and st.st_size != expected:
         problems.append(('p_dump_size', dict(file=os.path.basename(dump), size=st.st_size, expected=expected)))
-    elif check == 'sha256' and database.get('sha256'):
+    if check == 'sha256' and database.get('sha256'):
         try:
             actual = sha256_file(dump)
-        except (IOError, OSError):
-            actual = None
+        except (IOError, OSError) as exc:
+            actual = exc.strerror or str(exc)
         if actual != database['sha256']:
-            problems.append(('p_dump_sha256', dict(file=os.path.basename(dump))))
+            problems.append(('p_dump_sha256', dict(file=os.path.basename(dump), found=actual,
+                                                   expected=database['sha256'])))
     if not os.path.isfile(dump + '.manifest.json'):
         problems.append(('p_no_manifest', dict(file=os.path.basename(dump) + '.manifest.json')))
-    if record.get('app_files') is not None and not os.path.isdir(os.path.join(folder, 'app')):
-        problems.append(('p_no_app', {}))
+    if record.get('app_files') is not None:
+        app = os.path.join(folder, 'app')
+        if not os.path.isdir(app):
+            problems.append(('p_no_app', {}))
+        elif check == 'sha256' and isinstance(record.get('app_files'), int):
+            found = count_files(app)
+            if found != record['app_files']:
+                problems.append(('p_app_count', dict(found=found, expected=record['app_files'])))
     return problems
 
 
-def describe(folder, record, check, now, in_progress_seconds):
-    """One backup as the module returns it: name, times, sequence, verified, problems (keys and params)."""
+# problems that do not make a backup unverified, but keep it from being taken as the newest by itself
+SUSPECT = ('p_renamed', 'p_in_future')
+# a backup's time further ahead of the court's clock than this is "in the future" (the clock was set back since)
+FUTURE_SECONDS = 300
+
+
+def describe(folder, record, check, now, in_progress_seconds, future_seconds=FUTURE_SECONDS):
+    """One backup as the module returns it: name, times, sequence, verified, problems (keys and params).
+
+    ``complete``: its record says the backup finished and was verified; ``damaged``: complete, but what is on disk
+    no longer matches the record (``check``); ``suspect``: renamed, or its time lies in the future of the court's
+    clock (``now``): never taken as the newest by itself."""
     name = os.path.basename(folder)
     created = parse_time(record.get('created'))
     if created is None:
@@ -376,14 +430,21 @@ def describe(folder, record, check, now, in_progress_seconds):
             problems.append(('p_not_verified', {}))
     else:
         problems.extend(_dump_problems(folder, record, check))
+    complete = record.get('verified') is True and state == 'verified'
     if record.get('name') and record.get('name') != name:
         problems.append(('p_renamed', dict(folder=name, name=record.get('name'))))
-    verified = not [p for p in problems if p[0] != 'p_renamed']
+    in_future = created is not None and created > now + future_seconds
+    if in_future:
+        problems.append(('p_in_future', dict(created=record.get('created') or iso_time(created), now=iso_time(now))))
+    verified = not [p for p in problems if p[0] not in SUSPECT]
     sequence = record.get('sequence') if isinstance(record.get('sequence'), int) else 0
     return dict(
         name=name, path=folder, id=record.get('id'), sequence=sequence,
         created=record.get('created'), created_epoch=created, started=record.get('started'),
+        age_seconds=int(now - created) if created is not None else None,
         version=record.get('version'), verified=verified, in_progress=in_progress,
+        complete=complete, damaged=complete and not verified, in_future=in_future,
+        suspect=bool([p for p in problems if p[0] in SUSPECT]),
         renamed=bool(record.get('name') and record.get('name') != name),
         sha256=(record.get('database') or {}).get('sha256') if isinstance(record.get('database'), dict) else None,
         problems=problems, record=record,
@@ -391,11 +452,13 @@ def describe(folder, record, check, now, in_progress_seconds):
 
 
 def newest_key(backup):
-    """Order of "newest": the recorded sequence, then the recorded time, the original before a renamed copy."""
-    return (backup['sequence'], backup['created_epoch'] or 0, not backup['renamed'], backup['name'])
+    """Order of "newest": the recorded sequence, then the recorded time (one in the future of the court's clock
+    last), the original before a renamed copy."""
+    return (backup['sequence'], not backup['in_future'], backup['created_epoch'] or 0, not backup['renamed'],
+            backup['name'])
 
 
-def scan(directory, identity, check='size', now=None, in_progress_seconds=14400):
+def scan(directory, identity, check='size', now=None, in_progress_seconds=14400, future_seconds=FUTURE_SECONDS):
     """Everything in ``directory``: the court's own backups (newest first), other courts' backups (names and why),
     and folders named for this court's kode satker that hold no record (``unrecorded``)."""
     now = time.time() if now is None else now
@@ -424,16 +487,71 @@ def scan(directory, identity, check='size', now=None, in_progress_seconds=14400)
         if why is not None:
             others.append(dict(name=name, path=folder, why=why))
             continue
-        own.append(describe(folder, record, check, now, in_progress_seconds))
+        own.append(describe(folder, record, check, now, in_progress_seconds, future_seconds))
     own.sort(key=newest_key, reverse=True)
-    return dict(own=own, others=others, unrecorded=unrecorded, unreadable=unreadable)
+    return dict(own=own, others=others, unrecorded=unrecorded, unreadable=unreadable, now=now)
 
 
 def newest_verified(own):
+    """The newest backup that is verified and not suspect (renamed, or in the future of the court's clock)."""
     for backup in own:
-        if backup['verified']:
+        if backup['verified'] and not backup['suspect']:
             return backup
     return None
+
+
+def prove(backup, now, in_progress_seconds=14400, future_seconds=FUTURE_SECONDS):
+    """The same backup described again with its dump read through (sha256) and its application copy counted."""
+    return describe(backup['path'], backup['record'], 'sha256', now, in_progress_seconds, future_seconds)
+
+
+def choose(own, now, in_progress_seconds=14400, future_seconds=FUTURE_SECONDS):
+    """The backup a restore stands on when none is named: (chosen, refused, next) where ``own`` is updated with the
+    proofs made. The newest complete backup must prove itself (sha256 of its dump, its application copy); when it
+    is damaged or suspect, nothing is chosen (``refused`` lists it and why) and ``next`` is the newest older backup
+    that proves itself: an older backup is never restored in its place without being named, since that discards
+    what was entered after it."""
+    refused, chosen, following = [], None, None
+    for index, backup in enumerate(own):
+        if not backup['complete']:
+            continue        # never finished: it never held the court's data, and does not hide older ones
+        # read through even when its size already differs: the message gives the sha256 found and recorded
+        backup = own[index] = prove(backup, now, in_progress_seconds, future_seconds)
+        if backup['verified'] and not backup['suspect']:
+            if refused:
+                following = backup
+            else:
+                chosen = backup
+            break
+        refused.append(backup)
+    return chosen, refused, following
+
+
+def next_verified(own, after, now, in_progress_seconds=14400, future_seconds=FUTURE_SECONDS):
+    """The newest backup older than ``after`` (a backup of ``own``) that proves itself, or None."""
+    passed = False
+    for index, backup in enumerate(own):
+        if not passed:
+            passed = backup['path'] == after
+            continue
+        if backup['complete'] and backup['verified'] and not backup['suspect']:
+            backup = own[index] = prove(backup, now, in_progress_seconds, future_seconds)
+            if backup['verified']:
+                return backup
+    return None
+
+
+def next_text(language, backup):
+    if backup is None:
+        return text(language, 'no_next_verified')
+    return text(language, 'next_verified', name=backup['name'], sequence=backup['sequence'],
+                created=backup['created'] or '-')
+
+
+def refused_text(language, refused, following, named=False):
+    """Why no backup is restored from (the newest ones, or the one named), and the next one that proves itself."""
+    items = ', '.join('%s (%s)' % (b['name'], problem_text(language, b)) for b in refused)
+    return text(language, 'refused_named' if named else 'refused', items=items, next=next_text(language, following))
 
 
 def problem_text(language, backup):
@@ -630,7 +748,7 @@ def leftovers_of(found, named, lock=None, lock_token=None, app_path=None, now=No
         entries.append(entry)
 
     for backup in found['own']:
-        if not backup['verified']:
+        if not backup['complete']:
             decide(dict(path=backup['path'], name=backup['name'], kind='l_interrupted',
                         what=text(language, 'l_interrupted'), detail=problem_text(language, backup)),
                    named.get(backup['name']), backup['in_progress'])
@@ -664,23 +782,29 @@ def measure(entries):
 
 
 def plan(directory, identity, keep, protect=(), lock=None, result=None, lock_token=None, app_path=None,
-         check='size', now=None, in_progress_seconds=14400, language='id'):
+         check='size', now=None, in_progress_seconds=14400, future_seconds=FUTURE_SECONDS, language='id'):
     """What retention and the leftovers' owner decide, without changing anything.
 
     Returns dict(found, kept, remove, leftovers, newest) where ``remove`` is a list of (path, kind) and
     ``leftovers`` lists every leftover and what is done with it (removed, or kept and why)."""
     now = time.time() if now is None else now
-    found = scan(directory, identity, check=check, now=now, in_progress_seconds=in_progress_seconds)
+    found = scan(directory, identity, check=check, now=now, in_progress_seconds=in_progress_seconds,
+                 future_seconds=future_seconds)
     named = named_backups(lock, result, protect)
     newest = newest_verified(found['own'])
     verified = [b for b in found['own'] if b['verified']]
     kept_names = set(b['name'] for b in verified[:max(1, keep)])
     if newest is not None:
         kept_names.add(newest['name'])
+    # a damaged backup (complete, but no longer as recorded) is kept while it is newer than a kept verified one:
+    # (or there is none): the operator sees it in the monitoring report and decides; older ones go with retention
+    kept_keys = [newest_key(b) for b in verified if b['name'] in kept_names]
+    last_kept = min(kept_keys) if kept_keys else None
     remove, kept = [], []
-    for backup in verified:
+    for backup in [b for b in found['own'] if b['complete']]:
         by = named.get(backup['name'])
-        if backup['name'] in kept_names or by:
+        damaged_but_recent = backup['damaged'] and (last_kept is None or newest_key(backup) > last_kept)
+        if backup['name'] in kept_names or by or damaged_but_recent:
             kept.append(dict(backup, named_by=text(language, by[0], **by[1]) if by else None))
         else:
             remove.append((backup['path'], 'retention'))

@@ -1,7 +1,8 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to pengadilan.sipp
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Shared helpers for pengadilan.sipp modules: message catalogue (id/en), folder sizes, free disk.
+"""Shared helpers for pengadilan.sipp modules: message catalogue (id/en), folder sizes, free disk, times and the
+court's clock against the controller's.
 
 Kept free of Ansible imports and of syntax newer than Python 3.6 (CentOS 7 court servers).
 """
@@ -11,6 +12,7 @@ __metaclass__ = type
 
 import os
 import stat
+import time
 
 LANGUAGES = ('id', 'en')
 DEFAULT_LANGUAGE = 'id'
@@ -135,8 +137,35 @@ MESSAGES = {
         'sync_unreachable': "The public database {target} cannot be reached: {error}",
         'sync_row_missing': "Row sys_sinkronisasi id '1' is missing on the public database",
         'sync_query_failed': "Table sys_sinkronisasi cannot be read: {error}",
+        'clock_ahead': (
+            "The clock of this court's server is {amount} ahead of the controller's (server {court}, controller "
+            "{controller}). The times it records (backups, results, logs) are wrong by as much; the order of the "
+            "backups still comes from their records. Set the server's clock right (NTP, or timedatectl set-time)."),
+        'clock_behind': (
+            "The clock of this court's server is {amount} behind the controller's (server {court}, controller "
+            "{controller}). The times it records (backups, results, logs) are wrong by as much; the order of the "
+            "backups still comes from their records. Set the server's clock right (NTP, or timedatectl set-time)."),
+        'u_day': "{n} day(s)",
+        'u_hour': "{n} hour(s)",
+        'u_minute': "{n} minute(s)",
+        'u_second': "{n} second(s)",
     },
 }
+MESSAGES['id'].update({
+    'clock_ahead': (
+        "Jam server pengadilan ini {amount} lebih cepat dari jam controller (server {court}, controller "
+        "{controller}). Waktu yang dicatat server (cadangan, hasil, log) ikut salah sebanyak itu; urutan cadangan "
+        "tetap diambil dari catatannya. Setel jam server dengan benar (NTP, atau timedatectl set-time)."),
+    'clock_behind': (
+        "Jam server pengadilan ini {amount} lebih lambat dari jam controller (server {court}, controller "
+        "{controller}). Waktu yang dicatat server (cadangan, hasil, log) ikut salah sebanyak itu; urutan cadangan "
+        "tetap diambil dari catatannya. Setel jam server dengan benar (NTP, atau timedatectl set-time)."),
+    'u_day': "{n} hari",
+    'u_hour': "{n} jam",
+    'u_minute': "{n} menit",
+    'u_second': "{n} detik",
+})
+CLOCK_TOLERANCE = 300
 
 
 def msg(language, message_key, catalogue=None, **params):
@@ -188,3 +217,56 @@ def disk_usage(path):
         'free_bytes': st.f_bavail * st.f_frsize,
         'total_bytes': st.f_blocks * st.f_frsize,
     }
+
+
+def iso_time(epoch):
+    """Local ISO 8601 time with its offset, as this machine's clock says (Python 3.6: no %z with a colon)."""
+    local = time.localtime(epoch)
+    offset = time.strftime('%z', local)
+    return time.strftime('%Y-%m-%dT%H:%M:%S', local) + (offset[:3] + ':' + offset[3:] if offset else '')
+
+
+def duration_text(language, seconds):
+    """``3 hari 2 jam``, ``45 menit``: the two largest units of a duration, rounded to the smaller, for people."""
+    seconds = int(abs(seconds))
+    if seconds >= 86400:
+        seconds = int(round(seconds / 3600.0)) * 3600
+    elif seconds >= 3600:
+        seconds = int(round(seconds / 60.0)) * 60
+    parts = []
+    for key, size in (('u_day', 86400), ('u_hour', 3600), ('u_minute', 60), ('u_second', 1)):
+        if seconds >= size or (key == 'u_second' and not parts):
+            parts.append(msg(language, key, n=seconds // size))
+            seconds %= size
+            if not seconds or len(parts) == 2:
+                break
+        elif parts:
+            break
+    return ' '.join(parts)
+
+
+def clock_argument_spec():
+    """The options of the sipp_clock doc fragment."""
+    return dict(
+        controller_time=dict(type='float'),
+        clock_tolerance=dict(type='int', default=CLOCK_TOLERANCE),
+    )
+
+
+def clock_report(language, controller_time, tolerance=CLOCK_TOLERANCE, now=None):
+    """The court's clock (``now``, this machine's) against the controller's time when the task was sent.
+
+    None when ``controller_time`` is not given; else dict(court, controller, skew_seconds (positive: the court is
+    ahead), skewed, tolerance_seconds, text (empty when not skewed))."""
+    if controller_time is None:
+        return None
+    now = time.time() if now is None else now
+    skew = now - float(controller_time)
+    skewed = abs(skew) > tolerance
+    report = dict(court=iso_time(now), controller=iso_time(float(controller_time)), skew_seconds=int(round(skew)),
+                  skewed=skewed, tolerance_seconds=tolerance, text='')
+    if skewed:
+        report['text'] = msg(language, 'clock_ahead' if skew > 0 else 'clock_behind',
+                             amount=duration_text(language, skew), court=report['court'],
+                             controller=report['controller'])
+    return report

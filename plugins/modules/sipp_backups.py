@@ -21,9 +21,16 @@ description:
     backup started), then the latest recorded time; never by a folder's name or mtime, so a court whose clock ran
     ahead, or a copy renamed by hand, does not reorder the backups. A backup is verified when its record says so
     and its dump is still as recorded (O(check)).
-  - "O(state=query): reads only. Returns the court's backups newest first, the newest verified one and why
+  - "O(state=query): reads only. Returns the court's backups newest first, the backup a restore stands on and why
     (RV(chosen)), other courts' backups in the folder, and with O(leftovers=true) what interrupted work left (with
     sizes). With O(backup), that backup is checked to be the court's own and returned as RV(chosen)."
+  - "The backup a restore stands on, when none is named, is the court's newest complete backup, and it must prove
+    itself (with O(check=sha256): its dump read through against the recorded sha256, its application copy's files
+    counted). When it is damaged, renamed, or its time lies in the future of the court's clock (RV(clock)), nothing
+    is chosen: RV(refused) says why, and RV(next) names the newest older backup that proves itself. An older backup
+    is never chosen in its place without being named, since restoring it discards what was entered after it."
+  - A backup whose recorded time lies in the future of the court's clock, or whose folder name and record disagree,
+    is never the newest verified one (RV(newest_verified)); its problems say so.
   - "O(state=reserved): creates the court's new backup folder C(SIPP-<kode_satker>-<YYYY>-<MM>-<DD>-<HHMM>) with
     C(mkdir) (atomic: two courts or two runs never write into one; a name taken gets C(-2), C(-3)) and writes its
     record at once, C(state: in_progress). RV(previous) is the newest verified backup (for C(rsync --link-dest))."
@@ -115,7 +122,9 @@ options:
   check:
     description:
       - How a recorded verification is confirmed. V(record) trusts the record; V(size) also wants the dump there
-        with its recorded size, its manifest and the application copy; V(sha256) also reads the dump's sha256.
+        with its recorded size, its manifest and the application copy; V(sha256) also reads the dump's sha256 and
+        counts the application copy's files (for O(state=query), of O(backup), or of the backups considered for
+        RV(chosen) and RV(next), newest first, until one proves itself).
     type: str
     choices: [record, size, sha256]
     default: size
@@ -138,6 +147,7 @@ attributes:
   platform:
     platforms: posix
 extends_documentation_fragment:
+  - pengadilan.sipp.sipp_clock
   - ansible.builtin.action_common_attributes
 seealso:
   - module: pengadilan.sipp.sipp_db_backup
@@ -187,9 +197,17 @@ backups:
     sequence: {description: The record's sequence (0 for records of the first format)., type: int, returned: always}
     created: {description: The record's time., type: str, returned: always}
     verified: {description: Verified by its record and O(check)., type: bool, returned: always}
-    problems: {description: Why it is not verified (or renamed)., type: list, elements: str, returned: always}
+    complete: {description: Its record says it finished and was verified., type: bool, returned: always}
+    damaged: {description: "Complete, but no longer as recorded (O(check)).", type: bool, returned: always}
+    in_future: {description: Its time lies in the future of the court's clock., type: bool, returned: always}
+    suspect: {description: "Renamed or in the future: never the newest verified by itself.", type: bool,
+              returned: always}
+    age_seconds: {description: The court's clock minus its recorded time (negative in the future)., type: int,
+                  returned: always}
+    problems: {description: Why it is not verified (or suspect)., type: list, elements: str, returned: always}
 chosen:
-  description: The backup to use (O(backup), or the newest verified), as in RV(backups), with its record.
+  description: The backup to use (O(backup), or the newest that proves itself when no newer one is damaged or
+    suspect), as in RV(backups), with its record.
   returned: state=query and a backup was found
   type: dict
   contains:
@@ -199,9 +217,23 @@ chosen:
       type: str
       returned: always
 newest_verified:
-  description: Name of the newest verified backup; null when there is none.
+  description: Name of the newest verified backup that is not suspect; null when there is none.
   returned: always
   type: str
+refused:
+  description: Why the backup a restore would stand on cannot be used (damaged, renamed, in the future, not
+    verified), with what was done (nothing) and the next backup that proves itself; empty when there is no refusal.
+  returned: state=query
+  type: str
+next:
+  description: When there is a refusal, the newest older backup that proves itself (name, path, sequence, created),
+    as in RV(backups); null when there is none.
+  returned: state=query
+  type: dict
+clock:
+  description: The court's clock against O(controller_time) (court, controller, skew_seconds, skewed, text).
+  returned: when O(controller_time) is given
+  type: dict
 unusable:
   description: The court's backups that are not verified, each with why (empty when there are none).
   returned: state=query
@@ -249,9 +281,10 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_backups import (
-    BackupsError, apply, describe, latest_result, leftovers_of, measure, mismatch, named_backups, newest_verified,
-    plan, problem_text, read_lock, read_record, record_verified, reserve, scan, server_identity, text, unusable_text,
-    why_chosen)
+    BackupsError, apply, choose, describe, latest_result, leftovers_of, measure, mismatch, named_backups,
+    newest_verified, next_verified, plan, problem_text, read_lock, read_record, record_verified, refused_text,
+    reserve, scan, server_identity, text, unusable_text, why_chosen)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import clock_argument_spec, clock_report
 
 
 def _public(language, backup):
@@ -265,13 +298,22 @@ def _others(language, found):
             for o in found['others']]
 
 
-def _chosen(params, identity, found, language):
+def _chosen(params, identity, found, language, now):
+    """(chosen, refused text, next): the backup a restore stands on, or why none, and the next that proves itself."""
     wanted = params['backup']
+    tolerance = params['clock_tolerance']
     if not wanted:
-        newest = newest_verified(found['own'])
-        if newest is None:
-            return None
-        return dict(_public(language, newest), record=newest['record'], why=why_chosen(language, found['own'], newest))
+        if params['check'] == 'sha256':
+            chosen, refused, following = choose(found['own'], now, params['in_progress_after'], tolerance)
+        else:
+            chosen = newest_verified(found['own'])
+            refused, following = [], None
+        if refused:
+            return None, refused_text(language, refused, following), following
+        if chosen is None:
+            return None, '', None
+        return (dict(_public(language, chosen), record=chosen['record'],
+                     why=why_chosen(language, found['own'], chosen)), '', None)
     folder = wanted.rstrip('/') if '/' in wanted else os.path.join(params['dir'], wanted)
     record, error = read_record(folder)
     if record is None:
@@ -279,9 +321,18 @@ def _chosen(params, identity, found, language):
     why = mismatch(record, identity)
     if why is not None:
         raise BackupsError('not_owned', path=folder, why=text(language, why[0], theirs=why[1], ours=why[2]))
-    backup = describe(folder, record, params['check'], time.time(), params['in_progress_after'])
-    return dict(_public(language, backup), record=record,
-                why=problem_text(language, backup) if backup['problems'] else '')
+    backup = describe(folder, record, params['check'], now, params['in_progress_after'], tolerance)
+    chosen = dict(_public(language, backup), record=record,
+                  why=problem_text(language, backup) if backup['problems'] else '')
+    if backup['verified']:
+        return chosen, '', None
+    # a named backup that fails its proof: the court's next one that does (older than it, else the newest)
+    own = found['own']
+    same = [b['path'] for b in own if os.path.realpath(b['path']) == os.path.realpath(folder)]
+    following = next_verified(own, same[0], now, params['in_progress_after'], tolerance) if same else None
+    if not same:
+        following = choose(own, now, params['in_progress_after'], tolerance)[0]
+    return chosen, refused_text(language, [backup], following, named=True), following
 
 
 def run(module):
@@ -292,6 +343,10 @@ def run(module):
     if not identity.get('server'):
         identity['server'] = server_identity()
     result = dict(changed=False, identity=identity)
+    now = time.time()
+    clock = clock_report(language, params['controller_time'], params['clock_tolerance'], now=now)
+    if clock is not None:
+        result['clock'] = clock
     state = params['state']
     directory = params['dir']
     if state == 'reserved':
@@ -313,7 +368,8 @@ def run(module):
         decided = plan(directory, identity, params['keep'], protect=params['protect'], lock=lock,
                        result=latest_result(params['result_dir'], identity), lock_token=params['lock_token'],
                        app_path=identity.get('app_path') if params['clean_trees'] else None,
-                       check=params['check'], in_progress_seconds=params['in_progress_after'], language=language)
+                       check=params['check'], in_progress_seconds=params['in_progress_after'],
+                       future_seconds=params['clock_tolerance'], language=language)
         removed = apply(decided, check_mode=check_mode)
         gone = set(r['path'] for r in removed)
         own = [b for b in decided['found']['own'] if b['path'] not in gone]
@@ -327,7 +383,9 @@ def run(module):
                      cleaned=len([r for r in removed if r['kind'] == 'leftover'])))
         return result
     # query
-    found = scan(directory, identity, check=params['check'], in_progress_seconds=params['in_progress_after'])
+    # sha256 is read for the backups a restore may stand on (_chosen), not for every backup in the folder
+    found = scan(directory, identity, check='size' if params['check'] == 'sha256' else params['check'], now=now,
+                 in_progress_seconds=params['in_progress_after'], future_seconds=params['clock_tolerance'])
     if params['leftovers']:
         lock = read_lock(params['lock_file'])
         named = named_backups(lock, latest_result(params['result_dir'], identity), [])
@@ -335,7 +393,7 @@ def run(module):
                                app_path=identity.get('app_path'), in_progress_seconds=params['in_progress_after'],
                                language=language)[0]
         result['leftovers'] = [dict(entry, action='found') for entry in measure(entries)]
-    chosen = _chosen(params, identity, found, language)
+    chosen, refused, following = _chosen(params, identity, found, language, now)
     newest = newest_verified(found['own'])
     result.update(
         backups=[_public(language, b) for b in found['own']], others=_others(language, found),
@@ -343,6 +401,8 @@ def run(module):
         unusable=unusable_text(language, found['own']),
         msg=text(language, 'query', own=len(found['own']), verified=len([b for b in found['own'] if b['verified']]),
                  newest=newest['name'] if newest else text(language, 'none')))
+    result.update(refused=refused, next=dict(_public(language, following), record=following['record'])
+                  if following else None)
     if chosen is not None:
         result['chosen'] = chosen
     return result
@@ -375,6 +435,7 @@ def main():
             check=dict(type='str', choices=['record', 'size', 'sha256'], default='size'),
             in_progress_after=dict(type='int', default=14400),
             language=dict(type='str', choices=['id', 'en'], default='id'),
+            **clock_argument_spec()
         ),
         supports_check_mode=True,
         required_if=[('state', 'verified', ['path'])],

@@ -42,6 +42,7 @@ options:
 extends_documentation_fragment:
   - pengadilan.sipp.sipp_site
   - pengadilan.sipp.sipp_login
+  - pengadilan.sipp.sipp_clock
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -330,13 +331,24 @@ sipp:
       returned: success
       type: str
       sample: 3.6.8
+    clock:
+      description:
+        - The court's clock against O(controller_time), read when the module started; null without it.
+        - C(court) and C(controller) are ISO 8601 times, C(skew_seconds) is positive when the court's clock is
+          ahead, C(skewed) is true beyond O(clock_tolerance), and C(text) says so for people (empty otherwise).
+      returned: success
+      type: dict
+      sample: {court: "2026-12-03T10:35:05+07:00", controller: "2026-12-06T10:35:04+07:00",
+               skew_seconds: -259199, skewed: true, tolerance_seconds: 300, text: "Jam server ..."}
 '''
 
 import os
 import platform
+import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg, folder_size, disk_usage
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import (
+    clock_argument_spec, clock_report, disk_usage, folder_size, msg)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import SippDbError, describe_target
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
     SiteError, open_site, site_argument_spec)
@@ -440,6 +452,7 @@ def _gather(module, site):
 
 
 def run_module(module):
+    started = time.time()
     try:
         site = open_site(module)
     except SiteError as exc:
@@ -450,6 +463,8 @@ def run_module(module):
         module.fail_json(msg=site.error_text(exc), app_path=site.path)
     finally:
         site.close()
+    sipp['clock'] = clock_report(site.language, module.params['controller_time'], module.params['clock_tolerance'],
+                                 now=started)
     return sipp
 
 
@@ -459,6 +474,7 @@ def main():
         public_db_group=dict(type='str', default='web'),
         gather_sizes=dict(type='bool', default=True),
     )
+    argument_spec.update(clock_argument_spec())
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     sipp = run_module(module)
     module.exit_json(changed=False, sipp=sipp)

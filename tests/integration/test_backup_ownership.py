@@ -1,6 +1,6 @@
 """Backups that belong to one court and are trusted by what they record (module sipp_backups, through the backup,
 rollback and monitor roles), with ansible-runner on real simulated courts: retention beside a verified copy named in
-the future, a backup folder shared by two courts (also with the same kode satker), a backup damaged by hand, and the
+the future, a backup folder shared by two courts (also with the same kode satker), and the
 leftovers of interrupted work cleaned and reported, never one that a record names. "Nothing lost" is the simulator's
 fingerprint."""
 import json
@@ -134,29 +134,6 @@ def test_two_courts_with_the_same_kode_satker(region, tmp_path):
         assert all(n.startswith("SIPP-%s-" % a.info["kode_satker"]) for n in all_records)
     finally:
         set_kode(b, kode_b)
-
-
-def test_a_backup_damaged_by_hand_is_passed_over_and_named(region):
-    """The newest backup's dump cut to half after it was verified: the rollback takes the newest backup that is still
-    whole, says which and why, and the court ends as it was."""
-    court = region.courts()[1]
-    folder = court.root / "var/backups/sipp"
-    names = []
-    for _ in range(2):
-        r = run_playbook(BACKUP, region.inventory_path, extravars=FAST, limit=court.info["id"])
-        assert r.status == "successful", r.stdout.read()[-3000:]
-        names.append(facts(r, BACKUP_RESULT, court)["sipp_backup_result"]["name"])
-    record = own(folder, court)[names[1]]
-    dump = folder / names[1] / os.path.basename(record["database"]["dest"])
-    data = dump.read_bytes()
-    dump.write_bytes(data[: len(data) // 2])
-    before = fingerprints(region, [court.info["id"]])
-    r = run_playbook(ROLLBACK, region.inventory_path, extravars=FAST, limit=court.info["id"])
-    assert r.status == "successful", r.stdout.read()[-3000:]
-    res = facts(r, ROLLBACK_RESULT, court)["sipp_rollback_result"]
-    assert res["backup"].endswith(names[0]) and names[1] in res["why"] and "ukuran dump" in res["why"], res
-    assert fingerprints(region, [court.info["id"]]) == before
-    shutil.rmtree(str(folder / names[1]))
 
 
 def test_leftovers_are_cleaned_and_reported_never_one_a_record_names(region):

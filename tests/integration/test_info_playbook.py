@@ -69,9 +69,12 @@ def test_info_check_mode_reports_the_same(region_local, collection):
     checked = task_results(run_playbook(PLAYBOOK, region_local.inventory_path, check=True), TASK)
     for host, res in normal.items():
         a, b = dict(res["sipp"]), dict(checked[host]["sipp"])
-        for volatile in ("sync", "disk", "database"):
+        for volatile in ("sync", "disk", "database", "clock"):
             a.pop(volatile), b.pop(volatile)
         assert a == b
+        # the court's clock is read in check mode too, and this court's agrees with the controller's
+        clock = checked[host]["sipp"]["clock"]
+        assert clock["skewed"] is False and abs(clock["skew_seconds"]) < 60
 
 
 def test_info_reports_a_dead_court_and_goes_on(region_local, collection):

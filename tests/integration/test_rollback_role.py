@@ -285,7 +285,7 @@ def test_refuses_a_missing_backup_and_changes_nothing(region, tmp_path):
     before = as_in_backup(court)
     r, _res = roll_back(region, court, sipp_rollback_backup_dir=str(tmp_path / "kosong"))
     assert r.status == "failed"
-    assert "Tidak ada cadangan terverifikasi" in r.stdout.read()
+    assert "Tidak ada cadangan yang lolos pembuktian" in r.stdout.read()
     assert as_in_backup(court) == before
     assert maintenance(court)[6] == "0"
 

@@ -202,3 +202,77 @@ def test_a_record_of_another_court_is_refused_when_named(tmp_path):
     with pytest.raises(b.BackupsError) as err:
         b.record_verified(folder, me, {})
     assert err.value.key == 'not_owned' and '222' in err.value.render('en')
+
+
+def test_a_restore_never_stands_on_a_damaged_newest_backup_nor_silently_on_an_older_one(tmp_path):
+    me = court()
+    now = 1796000000.0
+    older = make_backup(tmp_path, me, now - DAY)
+    newer = make_backup(tmp_path, me, now)
+    found = b.scan(str(tmp_path), me, now=now + 60)
+    chosen, refused, following = b.choose(found['own'], now + 60)
+    assert chosen['path'] == newer and refused == [] and following is None
+    # the same size, other bytes: only the proof (sha256) sees it
+    with open(os.path.join(newer, 'database.sql.zst'), 'r+b') as handle:
+        handle.write(b'X')
+    found = b.scan(str(tmp_path), me, now=now + 60)
+    assert b.newest_verified(found['own'])['path'] == newer          # size alone still trusts it
+    chosen, refused, following = b.choose(found['own'], now + 60)
+    assert chosen is None and [r['path'] for r in refused] == [newer] and following['path'] == older
+    text = b.refused_text('en', refused, following)
+    recorded = found['own'][0]['record']['database']['sha256']
+    assert os.path.basename(newer) in text and recorded in text and b.sha256_file(
+        os.path.join(newer, 'database.sql.zst')) in text
+    assert 'sipp_rollback_backup=%s' % os.path.basename(older) in text and 'Nothing was changed' in text
+    assert 'verified' not in text.split('Nothing')[0]
+    # and with no intact backup at all: nothing chosen, nothing named
+    with open(os.path.join(older, 'app', 'index.php'), 'w'):
+        pass
+    os.unlink(os.path.join(older, 'app', 'index.php'))          # its application copy lost a file
+    chosen, refused, following = b.choose(b.scan(str(tmp_path), me, now=now + 60)['own'], now + 60)
+    assert chosen is None and following is None
+    assert 'No other backup' in b.refused_text('en', refused, following)
+    assert 'holds 0 files, recorded 1' in b.problem_text('en', b.prove(
+        [x for x in b.scan(str(tmp_path), me, now=now + 60)['own'] if x['path'] == older][0], now + 60))
+    # an interrupted backup newer than both never held the court's data: it hides nothing
+    interrupted = b.reserve(str(tmp_path), me, now=now - 7 * DAY)['path']
+    own = b.scan(str(tmp_path), me, now=now + 60)['own']
+    assert own[0]['path'] == interrupted
+    chosen, refused, following = b.choose(own, now + 60)
+    assert [r['path'] for r in refused] == [newer, older]
+
+
+def test_a_backup_in_the_future_of_the_court_s_clock_is_named_and_never_the_newest(tmp_path):
+    me = court()
+    now = 1796000000.0
+    older = make_backup(tmp_path, me, now - DAY)
+    ahead = make_backup(tmp_path, me, now + 30 * DAY)        # made while the clock ran 30 days ahead
+    found = b.scan(str(tmp_path), me, now=now + 60)           # the clock is right again
+    assert [x['path'] for x in found['own']] == [ahead, older]   # the record's sequence still orders them
+    assert found['own'][0]['in_future'] and found['own'][0]['suspect'] and found['own'][0]['verified']
+    assert found['own'][0]['age_seconds'] < 0
+    assert b.newest_verified(found['own'])['path'] == older
+    chosen, refused, following = b.choose(found['own'], now + 60)
+    assert chosen is None and following['path'] == older
+    assert 'lies in the future' in b.refused_text('en', refused, following)
+    # while the clock still runs ahead, the same backup is the newest and its age is real
+    found = b.scan(str(tmp_path), me, now=now + 30 * DAY + 600)
+    assert b.newest_verified(found['own'])['path'] == ahead and found['own'][0]['age_seconds'] == 600
+
+
+def test_retention_keeps_a_recent_damaged_backup_and_never_calls_it_interrupted(tmp_path):
+    me = court()
+    now = 1796000000.0
+    oldest = make_backup(tmp_path, me, now - 3 * DAY)
+    middle = make_backup(tmp_path, me, now - 2 * DAY)
+    newest = make_backup(tmp_path, me, now - DAY)
+    with open(os.path.join(newest, 'database.sql.zst'), 'r+b') as handle:
+        handle.truncate(3)
+    decided = b.plan(str(tmp_path), me, keep=1, now=now)
+    assert [p for p, kind in decided['remove']] == [oldest]
+    assert sorted(k['path'] for k in decided['kept']) == sorted([middle, newest])
+    assert decided['leftovers'] == []
+    # damaged and older than every verified backup kept: retention removes it like any other
+    with open(os.path.join(oldest, 'database.sql.zst'), 'r+b') as handle:
+        handle.truncate(3)
+    assert [p for p, kind in b.plan(str(tmp_path), me, keep=1, now=now)['remove']] == [oldest]
