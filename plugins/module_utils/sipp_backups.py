@@ -35,7 +35,7 @@ import stat
 import time
 import uuid
 
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import iso_time, msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import CLOCK_TOLERANCE, iso_time, msg
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
     make_private_dirs, sha256_file, write_json_private)
 
@@ -402,7 +402,7 @@ def _dump_problems(folder, record, check):
 # problems that do not make a backup unverified, but keep it from being taken as the newest by itself
 SUSPECT = ('p_renamed', 'p_in_future')
 # a backup's time further ahead of the court's clock than this is "in the future" (the clock was set back since)
-FUTURE_SECONDS = 300
+FUTURE_SECONDS = CLOCK_TOLERANCE
 
 
 def describe(folder, record, check, now, in_progress_seconds, future_seconds=FUTURE_SECONDS):
@@ -489,7 +489,7 @@ def scan(directory, identity, check='size', now=None, in_progress_seconds=14400,
             continue
         own.append(describe(folder, record, check, now, in_progress_seconds, future_seconds))
     own.sort(key=newest_key, reverse=True)
-    return dict(own=own, others=others, unrecorded=unrecorded, unreadable=unreadable, now=now)
+    return dict(own=own, others=others, unrecorded=unrecorded, unreadable=unreadable)
 
 
 def newest_verified(own):
@@ -505,18 +505,18 @@ def prove(backup, now, in_progress_seconds=14400, future_seconds=FUTURE_SECONDS)
     return describe(backup['path'], backup['record'], 'sha256', now, in_progress_seconds, future_seconds)
 
 
-def choose(own, now, in_progress_seconds=14400, future_seconds=FUTURE_SECONDS):
+def choose(own, now, in_progress_seconds=14400, future_seconds=FUTURE_SECONDS, start=0):
     """The backup a restore stands on when none is named: (chosen, refused, next) where ``own`` is updated with the
-    proofs made. The newest complete backup must prove itself (sha256 of its dump, its application copy); when it
-    is damaged or suspect, nothing is chosen (``refused`` lists it and why) and ``next`` is the newest older backup
-    that proves itself: an older backup is never restored in its place without being named, since that discards
-    what was entered after it."""
+    proofs made. The newest complete backup (from ``own[start]`` on) must prove itself (sha256 of its dump, its
+    application copy); when it is damaged or suspect, nothing is chosen (``refused`` lists it and why) and ``next`` is
+    the newest older backup that proves itself: an older backup is never restored in its place without being named,
+    since that discards what was entered after it. ``chosen or next`` is the newest that proves itself."""
     refused, chosen, following = [], None, None
-    for index, backup in enumerate(own):
-        if not backup['complete']:
+    for index in range(start, len(own)):
+        if not own[index]['complete']:
             continue        # never finished: it never held the court's data, and does not hide older ones
         # read through even when its size already differs: the message gives the sha256 found and recorded
-        backup = own[index] = prove(backup, now, in_progress_seconds, future_seconds)
+        backup = own[index] = prove(own[index], now, in_progress_seconds, future_seconds)
         if backup['verified'] and not backup['suspect']:
             if refused:
                 following = backup
@@ -525,20 +525,6 @@ def choose(own, now, in_progress_seconds=14400, future_seconds=FUTURE_SECONDS):
             break
         refused.append(backup)
     return chosen, refused, following
-
-
-def next_verified(own, after, now, in_progress_seconds=14400, future_seconds=FUTURE_SECONDS):
-    """The newest backup older than ``after`` (a backup of ``own``) that proves itself, or None."""
-    passed = False
-    for index, backup in enumerate(own):
-        if not passed:
-            passed = backup['path'] == after
-            continue
-        if backup['complete'] and backup['verified'] and not backup['suspect']:
-            backup = own[index] = prove(backup, now, in_progress_seconds, future_seconds)
-            if backup['verified']:
-                return backup
-    return None
 
 
 def next_text(language, backup):

@@ -78,6 +78,18 @@ MESSAGES = {
         'sync_unreachable': "Basis data publik {target} tidak dapat dihubungi: {error}",
         'sync_row_missing': "Baris sys_sinkronisasi id '1' tidak ada di basis data publik",
         'sync_query_failed': "Tabel sys_sinkronisasi tidak dapat dibaca: {error}",
+        'clock_ahead': (
+            "Jam server pengadilan ini {amount} lebih cepat dari jam controller (server {court}, controller "
+            "{controller}). Waktu yang dicatat server (cadangan, hasil, log) ikut salah sebanyak itu; urutan cadangan "
+            "tetap diambil dari catatannya. Setel jam server dengan benar (NTP, atau timedatectl set-time)."),
+        'clock_behind': (
+            "Jam server pengadilan ini {amount} lebih lambat dari jam controller (server {court}, controller "
+            "{controller}). Waktu yang dicatat server (cadangan, hasil, log) ikut salah sebanyak itu; urutan cadangan "
+            "tetap diambil dari catatannya. Setel jam server dengan benar (NTP, atau timedatectl set-time)."),
+        'u_day': "{n} hari",
+        'u_hour': "{n} jam",
+        'u_minute': "{n} menit",
+        'u_second': "{n} detik",
     },
     'en': {
         'no_app_found': (
@@ -151,20 +163,7 @@ MESSAGES = {
         'u_second': "{n} second(s)",
     },
 }
-MESSAGES['id'].update({
-    'clock_ahead': (
-        "Jam server pengadilan ini {amount} lebih cepat dari jam controller (server {court}, controller "
-        "{controller}). Waktu yang dicatat server (cadangan, hasil, log) ikut salah sebanyak itu; urutan cadangan "
-        "tetap diambil dari catatannya. Setel jam server dengan benar (NTP, atau timedatectl set-time)."),
-    'clock_behind': (
-        "Jam server pengadilan ini {amount} lebih lambat dari jam controller (server {court}, controller "
-        "{controller}). Waktu yang dicatat server (cadangan, hasil, log) ikut salah sebanyak itu; urutan cadangan "
-        "tetap diambil dari catatannya. Setel jam server dengan benar (NTP, atau timedatectl set-time)."),
-    'u_day': "{n} hari",
-    'u_hour': "{n} jam",
-    'u_minute': "{n} menit",
-    'u_second': "{n} detik",
-})
+# seconds a court's clock may differ from the controller's before it is reported
 CLOCK_TOLERANCE = 300
 
 

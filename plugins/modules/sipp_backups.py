@@ -282,7 +282,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_backups import (
     BackupsError, apply, choose, describe, latest_result, leftovers_of, measure, mismatch, named_backups,
-    newest_verified, next_verified, plan, problem_text, read_lock, read_record, record_verified, refused_text,
+    newest_verified, plan, problem_text, read_lock, read_record, record_verified, refused_text,
     reserve, scan, server_identity, text, unusable_text, why_chosen)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import clock_argument_spec, clock_report
 
@@ -328,10 +328,10 @@ def _chosen(params, identity, found, language, now):
         return chosen, '', None
     # a named backup that fails its proof: the court's next one that does (older than it, else the newest)
     own = found['own']
-    same = [b['path'] for b in own if os.path.realpath(b['path']) == os.path.realpath(folder)]
-    following = next_verified(own, same[0], now, params['in_progress_after'], tolerance) if same else None
-    if not same:
-        following = choose(own, now, params['in_progress_after'], tolerance)[0]
+    at = [i for i, b in enumerate(own) if os.path.realpath(b['path']) == os.path.realpath(folder)]
+    chosen_next, _refused, following = choose(own, now, params['in_progress_after'], tolerance,
+                                              start=at[0] + 1 if at else 0)
+    following = chosen_next or following
     return chosen, refused_text(language, [backup], following, named=True), following
 
 

@@ -183,15 +183,17 @@ def test_a_court_s_own_clock_in_local_mode_and_nowhere_else():
                                  text=True, check=True, env=env).stdout.split()
             return [int(x) for x in out]
 
-        now = time.time()
-        assert all(abs(t - (now - 3 * 86400)) < 60 for t in court_time("pn_bekasi"))
-        assert all(abs(t - now) < 60 for t in court_time("pn_bandung"))
-        assert abs(time.time() - now) < 60
+        def offset():
+            """pn_bekasi's clock minus pn_bandung's, in days, for Python and for a program it starts."""
+            bekasi, bandung = court_time("pn_bekasi"), court_time("pn_bandung")
+            return [round((a - b) / 86400.0) for a, b in zip(bekasi, bandung)]
+
+        assert offset() == [-3, -3]
+        # pn_bandung is on the machine's clock, as this test's own process is: no offset in days
+        assert round((court_time("pn_bandung")[0] - time.time()) / 86400.0) == 0
         subprocess.run([sys.executable, "-m", "sippsim", "--state", str(reg.dir), "clock", "pn_bekasi",
                         "--offset=+30d"], check=True, env=env, capture_output=True)
-        hosts = {h: v for g in yaml.safe_load(reg.inventory_path.read_text())["all"]["children"].values()
-                 for h, v in g["hosts"].items()}
-        assert all(abs(t - (time.time() + 30 * 86400)) < 60 for t in court_time("pn_bekasi"))
+        assert offset() == [30, 30]
         assert Region(reg.dir).court("pn_bekasi").info["clock_offset"] == "+30d"
         bad = subprocess.run([sys.executable, "-m", "sippsim", "--state", str(reg.dir), "clock", "pn_bekasi",
                               "--offset=tomorrow"], env=env, capture_output=True, text=True)
