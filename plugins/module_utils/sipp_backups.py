@@ -36,6 +36,7 @@ import time
 import uuid
 
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import CLOCK_TOLERANCE, iso_time, msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import LINKS_FOLDER
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
     make_private_dirs, sha256_file, write_json_private)
 
@@ -393,7 +394,8 @@ def _dump_problems(folder, record, check):
         if not os.path.isdir(app):
             problems.append(('p_no_app', {}))
         elif check == 'sha256' and isinstance(record.get('app_files'), int):
-            found = count_files(app)
+            # the application copy, and what the application's symlinks pointed to (uploads on another disk)
+            found = count_files(app) + count_files(os.path.join(folder, LINKS_FOLDER))
             if found != record['app_files']:
                 problems.append(('p_app_count', dict(found=found, expected=record['app_files'])))
     return problems

@@ -39,6 +39,19 @@ options:
         on folders of many gigabytes; with V(false) those values are null.
     type: bool
     default: true
+  links:
+    description:
+      - Walk the application folder for symbolic links and judge each one (RV(sipp.app_links)). One that points
+        outside the folder (an uploads disk mounted elsewhere, a log folder) is one a backup follows; one that points
+        somewhere unsafe (the root folder or a system folder, a folder holding the application folder, a loop, the
+        backup folder) is refused, with the reason. Links inside a followed folder are not judged (a backup copies
+        them as links).
+    type: bool
+    default: false
+  backup_dir:
+    description:
+      - With O(links=true), the backup folder. A link that points into it, or to a folder that holds it, is refused.
+    type: path
 extends_documentation_fragment:
   - pengadilan.sipp.sipp_site
   - pengadilan.sipp.sipp_login
@@ -74,6 +87,13 @@ EXAMPLES = r'''
     app_path: /var/www/html/SIPP311
     gather_sizes: false
     language: en
+  register: sipp_facts
+
+- name: Symbolic links of the application folder, judged for a backup into /var/backups/sipp
+  pengadilan.sipp.sipp_info:
+    gather_sizes: false
+    links: true
+    backup_dir: /var/backups/sipp
   register: sipp_facts
 
 - name: Force the command-line client backend and a local socket
@@ -235,6 +255,54 @@ sipp:
           returned: success
           type: int
           sample: 48211
+    app_links:
+      description:
+        - The symbolic links of the application folder, sorted by path; null unless O(links=true).
+      returned: success
+      type: list
+      elements: dict
+      contains:
+        path:
+          description: The link, relative to the application folder.
+          type: str
+          sample: resources/file
+        link:
+          description: What the link says, as written.
+          type: str
+          sample: /data/sipp/file
+        target:
+          description: Where it leads, resolved (null for a loop).
+          type: str
+          sample: /data/sipp/file
+        type:
+          description: >-
+            V(dir) or V(file) (outside the application folder), V(inside) (points inside it), V(missing) (points
+            nowhere), V(loop), V(special) (a device, socket or pipe), V(unreadable).
+          type: str
+          sample: dir
+        follow:
+          description: A backup copies what it points to, and records the link to put it back.
+          type: bool
+          sample: true
+        refused:
+          description: Why it is not safe to follow (a backup then refuses before copying anything); null when safe.
+          type: str
+          sample: null
+        size_bytes:
+          description: Size of a followed file; null for the other types.
+          type: int
+          sample: null
+        message:
+          description: For a link that points nowhere, a sentence saying so; null otherwise.
+          type: str
+          sample: null
+    app_links_refused:
+      description: >-
+        One sentence naming every refused link, what was done and what to do next; empty when none is refused or
+        O(links=false).
+      returned: success
+      type: str
+      sample: ""
     app_size_bytes:
       description: Total size of the application folder, uploads included; null when O(gather_sizes=false).
       returned: success
@@ -350,6 +418,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import (
     clock_argument_spec, clock_report, disk_usage, folder_size, msg)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import SippDbError, describe_target
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import find_links, refused_text, render
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
     SiteError, open_site, site_argument_spec)
 
@@ -420,6 +489,10 @@ def _gather(module, site):
     if module.params['gather_sizes']:
         uploads['size_bytes'], uploads['files'] = folder_size(uploads_path)
         app_size = folder_size(path)[0]
+    links = refused = None
+    if module.params['links']:
+        links = render(site.language, find_links(path, module.params['backup_dir']))
+        refused = refused_text(site.language, path, links)
 
     return dict(
         app_path=path,
@@ -442,6 +515,8 @@ def _gather(module, site):
             server_version=conn.server_version,
         ),
         uploads=uploads,
+        app_links=links,
+        app_links_refused=refused or '',
         app_size_bytes=app_size,
         disk=disk_usage(path),
         maintenance=dict(site_offline=(cfg.get(6) or '').strip() == '1', message=cfg.get(1)),
@@ -463,6 +538,9 @@ def run_module(module):
         module.fail_json(msg=site.error_text(exc), app_path=site.path)
     finally:
         site.close()
+    for link in sipp['app_links'] or []:
+        if link['message']:
+            module.warn(link['message'])
     sipp['clock'] = clock_report(site.language, module.params['controller_time'], module.params['clock_tolerance'],
                                  now=started)
     return sipp
@@ -473,6 +551,8 @@ def main():
     argument_spec.update(
         public_db_group=dict(type='str', default='web'),
         gather_sizes=dict(type='bool', default=True),
+        links=dict(type='bool', default=False),
+        backup_dir=dict(type='path'),
     )
     argument_spec.update(clock_argument_spec())
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)

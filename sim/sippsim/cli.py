@@ -41,6 +41,15 @@ def cmd_clock(args):
     return 0
 
 
+def cmd_move(args):
+    reg = _region(args)
+    court = reg.court(args.court)
+    court.move_folder(args.to, args.folder)
+    reg.save()
+    print("%s: %s -> %s" % (court.info["id"], args.folder, args.to))
+    return 0
+
+
 def cmd_down(args):
     reg = Region(args.state)
     return 0 if reg.down(remove=not args.keep_files) else 1
@@ -204,6 +213,14 @@ def main(argv=None):
     s.add_argument("court")
     s.add_argument("--offset", required=True)
     s.set_defaults(func=cmd_clock)
+
+    s = sub.add_parser("move", parents=[common],
+                       help="move a folder of a court's application to another disk, leaving a symlink in its place "
+                            "(as courts do with the uploads): sippsim move pn_bogor --to /mnt/dokumen/file")
+    s.add_argument("court")
+    s.add_argument("--to", required=True, help="an empty or absent folder (e.g. on a small filesystem you mounted)")
+    s.add_argument("--folder", default="resources/file", help="the folder, relative to the application folder")
+    s.set_defaults(func=cmd_move)
 
     s = sub.add_parser("down", parents=[common], help="stop everything the region started")
     s.add_argument("--keep-files", action="store_true", help="keep the courts' folders")

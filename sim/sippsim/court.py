@@ -127,6 +127,32 @@ class Court:
                 if rec["name"] == "sshd" and procs.alive(rec):
                     os.kill(rec["pid"], signal.SIGHUP)  # sshd re-executes itself with the new configuration
 
+    # --- a folder of its application on another disk -------------------------------------------------------------
+    def move_folder(self, dest, rel="resources/file"):
+        """Move a folder of the application (the uploads by default) to ``dest`` and leave a symlink to it in its
+        place, as courts do when the documents outgrow the system disk. ``dest`` (a path on the host, e.g. on a small
+        filesystem the caller mounted) must be empty or absent; its owner and modes come from the folder moved."""
+        src = self.app_dir / rel
+        dest = Path(os.path.abspath(str(dest)))
+        if src.is_symlink() or not src.is_dir():
+            raise ValueError("%s of %s is not a folder (already moved?)" % (rel, self.info["id"]))
+        if self.mode == "ssh":
+            from ._holder import BINDS
+            for bound in BINDS:
+                if str(dest) == "/" + bound or str(dest).startswith("/" + bound + "/"):
+                    raise ValueError("%s is under /%s, which a court in ssh mode has to itself: choose a folder "
+                                     "the court sees as the host does (e.g. under /srv)" % (dest, bound))
+        if dest.exists() and any(dest.iterdir()):
+            raise ValueError("%s is not empty" % dest)
+        dest.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["cp", "-a", "--", str(src) + "/.", str(dest) + "/"], check=True)
+        st = src.stat()
+        os.chown(dest, st.st_uid, st.st_gid)
+        os.chmod(dest, st.st_mode & 0o7777)
+        shutil.rmtree(src)
+        os.symlink(str(dest), str(src))
+        self.info.setdefault("moved", {})[rel] = str(dest)
+
     def _wrap(self):
         if self.mode != "ssh":
             return []

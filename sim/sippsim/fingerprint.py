@@ -1,6 +1,7 @@
 """A court's fingerprint, taken by the simulator itself (an independent witness of "nothing lost"):
 version and maintenance switch, every table's row count, CHECKSUM TABLE and structure, and a digest of the
-application folder (path, mode, size and content of every file; symlinks by their target).
+application folder (path, mode, size and content of every file; symlinks by their target, and what a
+symlink pointing out of the folder holds).
 """
 import hashlib
 import os
@@ -40,24 +41,44 @@ def database(court):
     return {"version": config.get(80), "site_offline": str(config.get(6)) == "1", "tables": tables}
 
 
+def _outside(path, root):
+    real = os.path.realpath(path)
+    return real != root and not real.startswith(root.rstrip("/") + "/")
+
+
 def tree(root):
-    """sha256 over every path, mode, size and content under root, and the number of files."""
+    """sha256 over every path, mode, size and content under root, and the number of files. A symlink of the tree
+    that points outside it (uploads on another disk) counts as its target and what it holds, under the link's
+    path: a backup and a restore must keep both."""
     digest = hashlib.sha256()
     count = 0
-    for dirpath, dirnames, filenames in os.walk(str(root)):
-        dirnames.sort()
-        for name in sorted(filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]):
-            path = os.path.join(dirpath, name)
-            st = os.lstat(path)
-            rel = os.path.relpath(path, str(root))
-            digest.update(("%s %o %d\n" % (rel, st.st_mode, st.st_size)).encode("utf-8", "surrogateescape"))
-            if os.path.islink(path):
-                digest.update(os.readlink(path).encode("utf-8", "surrogateescape"))
-            else:
-                with open(path, "rb") as handle:
-                    for block in iter(lambda: handle.read(1 << 20), b""):
-                        digest.update(block)
-            count += 1
+    real_root = os.path.realpath(str(root))
+
+    def add(path, rel):
+        st = os.lstat(path)
+        digest.update(("%s %o %d\n" % (rel, st.st_mode, st.st_size)).encode("utf-8", "surrogateescape"))
+        if os.path.islink(path):
+            digest.update(os.readlink(path).encode("utf-8", "surrogateescape"))
+            if os.path.isfile(path) and _outside(path, real_root):
+                add(os.path.realpath(path), rel + "/=")
+        else:
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+
+    def walk(top, prefix, follow):
+        nonlocal count
+        for dirpath, dirnames, filenames in os.walk(top):
+            dirnames.sort()
+            for name in sorted(filenames + [d for d in dirnames if os.path.islink(os.path.join(dirpath, d))]):
+                path = os.path.join(dirpath, name)
+                rel = os.path.join(prefix, os.path.relpath(path, top))
+                add(path, rel)
+                count += 1
+                if follow and os.path.islink(path) and os.path.isdir(path) and _outside(path, real_root):
+                    walk(os.path.realpath(path), rel, False)
+
+    walk(str(root), "", True)
     return {"digest": digest.hexdigest(), "files": count}
 
 
