@@ -19,6 +19,8 @@ import decimal
 import hashlib
 import json
 
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import SippDbError
+
 # Tables per statement: keeps each statement (one client process with the CLI backend) of a sane size.
 CHUNK = 50
 
@@ -150,6 +152,80 @@ def table_structures(conn, database, tables=None):
             add(row['t'], 'trigger|%s' % json.dumps([row.get(k) for k in ('n', 'm', 'w', 'a')]))
     return dict((table, hashlib.sha256('\n'.join(lines).encode('utf-8')).hexdigest())
                 for table, lines in parts.items())
+
+
+# ------------------------------------------------------------------------------------------- views, routines
+
+# information_schema columns that make each kind of object what it is (besides its name and DEFINER)
+_OBJECT_QUERIES = (
+    ('view', "SELECT TABLE_NAME AS name, DEFINER AS definer, VIEW_DEFINITION AS body, SECURITY_TYPE AS st, "
+             "CHECK_OPTION AS co FROM information_schema.VIEWS WHERE TABLE_SCHEMA = %s", ('st', 'co')),
+    ('trigger', "SELECT TRIGGER_NAME AS name, DEFINER AS definer, ACTION_STATEMENT AS body, EVENT_OBJECT_TABLE AS t, "
+                "ACTION_TIMING AS w, EVENT_MANIPULATION AS m FROM information_schema.TRIGGERS "
+                "WHERE TRIGGER_SCHEMA = %s", ('t', 'w', 'm')),
+    ('routine', "SELECT CONCAT(LOWER(ROUTINE_TYPE), ' ', ROUTINE_NAME) AS name, DEFINER AS definer, "
+                "ROUTINE_DEFINITION AS body, SECURITY_TYPE AS st, DTD_IDENTIFIER AS r FROM "
+                "information_schema.ROUTINES WHERE ROUTINE_SCHEMA = %s", ('st', 'r')),
+    ('event', "SELECT EVENT_NAME AS name, DEFINER AS definer, EVENT_DEFINITION AS body, STATUS AS s, "
+              "INTERVAL_VALUE AS iv, INTERVAL_FIELD AS f FROM information_schema.EVENTS WHERE EVENT_SCHEMA = %s",
+     ('s', 'iv', 'f')),
+)
+
+
+def schema_objects(conn, database):
+    """The views, triggers, stored procedures and functions and events of ``database``: ``{'<kind> <name>':
+    {'kind', 'name', 'definer', 'digest'}}`` (a trigger also has its ``table``; kind: view, trigger, procedure, function, event; ``definer`` as
+    information_schema gives it, ``user@host``; ``digest``: sha256 of what the object does, None when the login user
+    may not read its body: MySQL and MariaDB hide a routine's body from a user who neither defined it nor may read
+    every routine). Events are left out where the server has none (MySQL 5.0, or the event scheduler tables
+    missing)."""
+    out = {}
+    for kind, sql, extra in _OBJECT_QUERIES:
+        try:
+            rows = conn.query(sql, (database,))
+        except SippDbError:
+            if kind == 'event':
+                continue
+            raise
+        for row in rows:
+            name = row.get('name')
+            if not name:
+                continue
+            this = kind
+            if kind == 'routine':
+                this, name = name.split(' ', 1)
+            body = row.get('body')
+            digest = None if body in (None, '') and this in ('procedure', 'function') else hashlib.sha256(
+                json.dumps([body] + [row.get(k) for k in extra]).encode('utf-8')).hexdigest()
+            out['%s %s' % (this, name)] = {'kind': this, 'name': name, 'definer': row.get('definer'),
+                                           'digest': digest}
+            if this == 'trigger':
+                out['%s %s' % (this, name)]['table'] = row.get('t')
+    return dict(sorted(out.items()))
+
+
+def compare_objects(expected, actual):
+    """Differences between two :func:`schema_objects` results: a list of ``{object, kind, name, problem,
+    expected_definer, actual_definer}`` sorted by object, ``problem`` one of ``missing`` (gone), ``extra`` (only in
+    ``actual``), ``definition`` (it does something else) and ``definer`` (the same, run as another user). A
+    definition that cannot be read on either side is not compared."""
+    out = []
+    for key in sorted(set(expected) | set(actual)):
+        want = expected.get(key)
+        got = actual.get(key)
+        item = dict(object=key, kind=(want or got)['kind'], name=(want or got)['name'], problem=None,
+                    expected_definer=(want or {}).get('definer'), actual_definer=(got or {}).get('definer'))
+        if got is None:
+            item['problem'] = 'missing'
+        elif want is None:
+            item['problem'] = 'extra'
+        elif want.get('digest') and got.get('digest') and want['digest'] != got['digest']:
+            item['problem'] = 'definition'
+        elif want.get('definer') != got.get('definer'):
+            item['problem'] = 'definer'
+        if item['problem']:
+            out.append(item)
+    return out
 
 
 # ------------------------------------------------------------------------------------------- case tables
@@ -314,7 +390,7 @@ def take_snapshot(conn, database, year, month, tables=None, version=None, taken_
     """Everything :func:`compare_snapshots` compares, as a JSON-ready dict.
 
     ``{taken_at, version, database, server_version, tables: table_checksums(), structures: table_structures(),
-    lipa1: lipa1_report(), kinerja: kinerja(), case_counts: case_table_counts()}``. ``taken_at``: ISO text (default:
+    objects: schema_objects(), lipa1: lipa1_report(), kinerja: kinerja(), case_counts: case_table_counts()}``. ``taken_at``: ISO text (default:
     now, UTC). ``tables`` narrows ``tables`` and ``structures`` alike. Consistent only while SIPP is in maintenance
     (see :func:`table_checksums`).
     """
@@ -328,6 +404,7 @@ def take_snapshot(conn, database, year, month, tables=None, version=None, taken_
         'server_version': getattr(conn, 'server_version', None),
         'tables': table_checksums(conn, database, tables),
         'structures': table_structures(conn, database, tables),
+        'objects': schema_objects(conn, database),
         'lipa1': lipa1_report(conn, year, month, database=database),
         'kinerja': kinerja(conn, year),
         'case_counts': case_table_counts(conn, database),

@@ -15,7 +15,8 @@ description:
   - "Dumps SIPP's database (and nothing else of the server) with C(mariadb-dump) or C(mysqldump) into one
     compressed file on the court server, and writes a JSON manifest beside it holding, per table, the row count
     and C(CHECKSUM TABLE) taken just before the dump, and a fingerprint of each table's definition (columns,
-    indexes, triggers): the yardstick a later restore is proved against."
+    indexes, triggers), and every view, trigger, stored routine and event with its DEFINER and a digest of what it
+    does: the yardstick a later restore is proved against."
   - "The dump: C(--single-transaction --quick --routines --triggers --events --hex-blob --no-tablespaces
     --skip-dump-date) and C(--default-character-set) set to the database's character set (C(latin1) on SIPP)
     when every text column uses it, else C(utf8mb4). Only SIPP's database is named, without C(--databases): the
@@ -226,7 +227,8 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
     COMPRESSIONS, COMPRESSED_FRACTION, DumpError, choose_compression, compress_command, dump_command,
     dump_help, dump_to_file, existing_ancestor, find_dump_program, make_private_dirs, read_manifest, sha256_file,
     view_digest, test_command, write_json_private)
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import table_checksums, table_structures
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import (
+    schema_objects, table_checksums, table_structures)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
     SiteError, open_site, site_argument_spec)
 
@@ -469,6 +471,7 @@ class Backup(object):
             checksums = table_checksums(conn, self.database)
             structures = table_structures(conn, self.database)
             objects = self.objects()
+            definitions = schema_objects(conn, self.database)
         except SippDbError as exc:
             self.fail('checksums_failed', database=self.database, error=exc.params.get('error') or exc.code)
 
@@ -517,6 +520,9 @@ class Backup(object):
                 routines=objects['routines'],
                 triggers=objects['triggers'],
                 events=objects['events'],
+                # every view, trigger, routine and event with its DEFINER and a digest of what it does: what the
+                # restore's proof compares
+                objects=definitions,
             )
             write_json_private(manifest_path, manifest)
         except (OSError, ValueError) as exc:

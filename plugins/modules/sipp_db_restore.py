@@ -28,9 +28,15 @@ description:
     column) differs from the manifest, plus those missing; with O(drop_new_tables=true) the tables
     that are not in the manifest (created since, e.g. by a failed migration) are dropped first. A failed
     migration that touched two tables thus costs the restore of two tables, not of the whole database."
+  - "Views, triggers, routines and events (O(tables=auto), with a manifest that records them): a view that is
+    missing or differs is re-created, a trigger comes back with its table, stored routines and events are
+    re-created when one of them differs, and with O(drop_new_tables=true) those created since the backup are
+    dropped."
   - "With O(verify=true) the checksums are computed again afterwards and compared with the manifest: for the
-    restored tables when O(tables) is a list, for every table of the manifest otherwise; any difference fails the
-    task (after the restore) with the differences listed."
+    restored tables when O(tables) is a list, for every table of the manifest otherwise, and (full and automatic
+    restores) every view, trigger, routine and event with its DEFINER; any difference fails the task (after the
+    restore) with the differences listed. A DEFINER the login user may not set is not a failure: the result names
+    it (RV(restore.definers_not_kept)) instead of calling the database identical."
   - Credentials reach the client only through a private option file (mode 0600, folder 0700, removed afterwards);
     never on the command line nor in the environment.
   - Messages are in Bahasa Indonesia unless O(language=en).
@@ -73,9 +79,12 @@ options:
     default: false
   views:
     description:
-      - V(restore) re-creates the dump's views, with a full restore always, with a per-table restore when a view's
-        definition differs from the manifest's (so an unchanged view keeps its DEFINER), or, for a manifest without
-        view definitions, when a table is restored. V(keep) leaves the views as they are.
+      - V(restore) re-creates the dump's views, with a full restore always, with a per-table restore when a view is
+        missing or its definition (or a DEFINER the restore may set) differs from the manifest's (so an unchanged
+        view keeps its DEFINER), or, for a manifest without view definitions, when a table is restored. V(keep)
+        leaves the views as they are.
+      - The proof compares every view, trigger, routine and event (what it does, and its DEFINER) with the
+        manifest, with a full restore and with O(tables=auto).
     type: str
     choices: [restore, keep]
     default: restore
@@ -91,9 +100,11 @@ options:
       - DEFINER clauses of the dump's triggers, views, events and routines. A database user without SUPER (or SET
         USER) cannot create an object for another definer, such as a view made by C(root) while SIPP's own user
         restores it.
-      - V(auto) keeps the clauses naming the restoring user (C(CURRENT_USER())) and turns any other into
-        C(DEFINER=CURRENT_USER); V(keep) keeps them all (the restoring user then needs SUPER); V(current) turns them
-        all into C(DEFINER=CURRENT_USER).
+      - V(auto) keeps them all when the restoring user may create objects for another definer (SUPER, SET USER or
+        SET_USER_ID), else keeps the clauses naming the restoring user (C(CURRENT_USER())) and turns any other into
+        C(DEFINER=CURRENT_USER), and says so in RV(restore.definers_not_kept) and RV(restore.definers_note);
+        V(keep) keeps them all (the restoring user then needs SUPER); V(current) turns them all into
+        C(DEFINER=CURRENT_USER).
     type: str
     choices: [auto, keep, current]
     default: auto
@@ -188,6 +199,41 @@ restore:
       returned: always
       type: bool
       sample: true
+    routines_restored:
+      description: >-
+        Whether the dump's stored procedures, functions and events were (or would be) re-created: with a full
+        restore, and with O(tables=auto) when one of them differs from the manifest's.
+      returned: always
+      type: bool
+      sample: false
+    objects_dropped:
+      description: >-
+        Views, triggers, routines and events created after the backup and dropped (O(drop_new_tables=true)), as
+        C(<kind> <name>).
+      returned: always
+      type: list
+      elements: str
+      sample: [view v_perkara_elektronik]
+    extra_objects:
+      description: Views, triggers, routines and events present that the manifest does not hold (after the restore).
+      returned: always
+      type: list
+      elements: str
+      sample: []
+    definers_not_kept:
+      description: >-
+        Objects restored as the login user because it may not create objects for their original DEFINER (it lacks
+        SUPER or SET USER); each has C(object), C(expected) and C(actual). Not a failure of the proof: the data and
+        the objects' definitions are as backed up, and RV(restore.definers_note) says so plainly.
+      returned: always
+      type: list
+      elements: dict
+      sample: [{"object": "view v_perkara_dashboard", "expected": "root@localhost", "actual": "sipp@localhost"}]
+    definers_note:
+      description: The sentence that names the DEFINERs not kept, what it means and what to do; empty when none.
+      returned: always
+      type: str
+      sample: ""
     verified:
       description: True when every compared checksum equals the manifest's; null when not verified (check mode,
         O(verify=false)).
@@ -198,7 +244,10 @@ restore:
       description: Tables whose row count, checksum or definition differs from the manifest (after the restore; in
         check mode, now). Each has C(table), C(problem) (V(missing), V(changed) for rows or checksum, V(structure)
         for a definition (columns, indexes, triggers) that differs while the rows are equal), C(expected_rows),
-        C(actual_rows), C(expected_checksum), C(actual_checksum).
+        C(actual_rows), C(expected_checksum), C(actual_checksum). A view, trigger, routine or event that is missing
+        or does something else than the manifest says (or runs as another DEFINER the restore could have kept) is
+        one too, C(table) naming it (C(view v_perkara_dashboard)) and C(problem) V(object_missing),
+        V(object_definition) or V(object_definer).
       returned: always
       type: list
       elements: dict
@@ -232,7 +281,7 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
     DumpError, DumpFilter, client_command, compare_checksums, detect_compression, find_program, read_manifest,
     restore_stream, run_client_sql, scan_dump, sha256_file, view_digest)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import (
-    quote_identifier, table_checksums, table_structures)
+    compare_objects, quote_identifier, schema_objects, table_checksums, table_structures)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
     SiteError, open_site, site_argument_spec)
 
@@ -283,6 +332,15 @@ MESSAGES = {
         'server_changed': (
             "Versi server basis data sekarang ({now}) berbeda dengan saat pencadangan ({then}): checksum mungkin "
             "tidak sebanding."),
+        'definers_not_kept': (
+            "Data dan objek basis data sama dengan cadangan, tetapi DEFINER {objects} tidak dapat dipertahankan: "
+            "pengguna basis data {user} tidak berhak membuat objek atas nama pengguna lain (hak SUPER atau SET "
+            "USER), jadi objek itu kini berjalan sebagai {user}. SIPP tetap berjalan seperti biasa. Bila DEFINER "
+            "semula diperlukan, minta admin basis data membuat ulang objek itu sebagai pengguna semula, atau beri "
+            "pengguna itu hak SUPER sebelum pemulihan berikutnya."),
+        'drop_objects_failed': (
+            "Objek basis data yang dibuat sesudah cadangan ({objects}) tidak dapat dihapus: {detail}. SIPP harus "
+            "tetap dalam pemeliharaan. Periksa hak pengguna basis data (DROP, ALTER ROUTINE), lalu ulangi."),
     },
     'en': {
         'src_missing': (
@@ -328,6 +386,15 @@ MESSAGES = {
         'server_changed': (
             "The database server's version now ({now}) differs from the backup's ({then}): checksums may not be "
             "comparable."),
+        'definers_not_kept': (
+            "The data and the database objects equal the backup's, but the DEFINER of {objects} could not be kept: "
+            "the database user {user} may not create objects on behalf of another user (the SUPER or SET USER "
+            "privilege), so they now run as {user}. SIPP works as usual. If the original DEFINER is needed, ask the "
+            "database administrator to re-create those objects as their original user, or give that user SUPER "
+            "before the next restore."),
+        'drop_objects_failed': (
+            "The database objects created after the backup ({objects}) cannot be dropped: {detail}. Keep SIPP in "
+            "maintenance. Check the database user's privileges (DROP, ALTER ROUTINE), then run again."),
     },
 }
 
@@ -340,6 +407,12 @@ def _names(items):
     return ', '.join(items) if items else '-'
 
 
+def _object_items(object_diffs):
+    """Object differences in the form of the table differences (``table`` names the object, e.g. ``view v_x``)."""
+    return [dict(table=d['object'], problem='object_' + d['problem'], expected_definer=d['expected_definer'],
+                 actual_definer=d['actual_definer']) for d in object_diffs if d['problem'] != 'extra']
+
+
 class Restore(object):
     def __init__(self, module, site):
         self.module = module
@@ -349,9 +422,12 @@ class Restore(object):
         self.database = site.database
         self.secrets = [site.params.get('password')]
         self.result = dict(mode=None, src=None, database=self.database, tables_restored=[], tables_dropped=[],
-                           views_restored=False, verified=None, differences=[], extra_tables=[], sha256=None,
-                           duration_seconds=None)
+                           views_restored=False, routines_restored=False, objects_dropped=[], verified=None,
+                           differences=[], extra_tables=[], extra_objects=[], definers_not_kept=[],
+                           definers_note='', sha256=None, duration_seconds=None)
         self.changed = False
+        self.user = None          # the login user, as CURRENT_USER() names it (user@host)
+        self.any_definer = False  # it may create objects for another DEFINER (SUPER, SET USER)
 
     def fail(self, key, **params):
         self.module.fail_json(msg=_m(self.lang, key, **params), changed=self.changed, restore=self.result)
@@ -374,16 +450,67 @@ class Restore(object):
         except SippDbError as exc:
             self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.code)
 
+    def definer_rights(self):
+        """Who restores (CURRENT_USER()) and whether it may create objects for another DEFINER: SUPER (MySQL and
+        MariaDB), SET USER (MariaDB 10.5.2 and later) or SET_USER_ID (MySQL 8)."""
+        conn = self.site.conn
+        try:
+            self.user = conn.query_value('SELECT CURRENT_USER() AS u') or ''
+        except SippDbError as exc:
+            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.code)
+        name, _at, host = self.user.rpartition('@')
+        try:
+            rows = conn.query("SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = %s",
+                              ("'%s'@'%s'" % (name, host),))
+        except SippDbError:
+            rows = []
+        self.any_definer = any((r.get('p') or '').upper() in ('SUPER', 'SET USER', 'SET_USER_ID') for r in rows)
+
+    def settable(self, definer):
+        """The restore can give an object this DEFINER (as the ``definers`` option and the login user allow)."""
+        choice = self.params['definers']
+        return choice == 'keep' or (choice == 'auto' and self.any_definer) or definer == self.user
+
     def keep_definer(self):
         choice = self.params['definers']
-        if choice == 'keep':
+        if choice == 'keep' or (choice == 'auto' and self.any_definer):
             return None
         if choice == 'current':
             return ''
+        return self.user
+
+    def objects(self):
         try:
-            return self.site.conn.query_value('SELECT CURRENT_USER() AS u') or ''
+            return schema_objects(self.site.conn, self.database)
         except SippDbError as exc:
             self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.code)
+
+    def mendable(self, diff):
+        """An object difference that restoring the object from the dump mends."""
+        return diff['problem'] in ('missing', 'definition') or (
+            diff['problem'] == 'definer' and self.settable(diff['expected_definer']))
+
+    def object_proof(self, object_diffs):
+        """The object differences that fail the proof, as items of ``differences``; records the extra objects and
+        the DEFINERs the login user could not keep (an object restored as that user because it may not set
+        another's: said plainly in ``definers_note``, not a failure of the data)."""
+        not_kept = [d for d in object_diffs if d['problem'] == 'definer' and
+                    not self.settable(d['expected_definer']) and d['actual_definer'] == self.user]
+        self.result['definers_not_kept'] = [dict(object=d['object'], expected=d['expected_definer'],
+                                                 actual=d['actual_definer']) for d in not_kept]
+        self.result['definers_note'] = _m(self.lang, 'definers_not_kept', user=self.user, objects=_names(
+            ['%s (%s)' % (d['object'], d['expected_definer']) for d in not_kept])) if not_kept else ''
+        self.result['extra_objects'] = [d['object'] for d in object_diffs if d['problem'] == 'extra']
+        return _object_items([d for d in object_diffs if d not in not_kept])
+
+    def drop_objects(self, client, extra):
+        kinds = dict(view='VIEW', procedure='PROCEDURE', function='FUNCTION', event='EVENT', trigger='TRIGGER')
+        sql = ''.join('DROP %s IF EXISTS %s;\n' % (kinds[d['kind']], quote_identifier(d['name'])) for d in extra)
+        try:
+            run_client_sql(client, self.site.params, self.database, sql, secrets=self.secrets)
+        except DumpError as exc:
+            self.fail('drop_objects_failed', objects=_names([d['object'] for d in extra]), detail=exc.detail)
+        self.changed = True
 
     def views_differ(self, manifest):
         wanted = manifest.get('view_definitions')
@@ -481,33 +608,65 @@ class Restore(object):
             if lost:
                 self.fail('drop_would_lose', tables=_names(lost))
         drop = sorted(drop)
+        # views, triggers, routines and events: what differs from the backup, and what a restore can mend
+        expected_objects = (manifest or {}).get('objects')
+        self.definer_rights()
+        object_diffs = []
+        now_objects = {}
+        if expected_objects is not None and mode != 'tables':
+            now_objects = self.objects()
+            object_diffs = compare_objects(expected_objects, now_objects)
+        mend = [d for d in object_diffs if self.mendable(d)]
+        if mode == 'auto':
+            # a trigger comes back with its table
+            restore = sorted(set(restore) | set(
+                expected_objects[d['object']].get('table') for d in mend
+                if d['kind'] == 'trigger' and expected_objects[d['object']].get('table') in expected_sums))
+        going = set(drop) | set(restore or [])
+        extra_objects = [d for d in object_diffs if d['problem'] == 'extra'
+                         and not (d['kind'] == 'trigger' and now_objects[d['object']].get('table') in going)]
         if params['views'] == 'restore':
             # A view survives the drop and re-creation of its tables; re-creating it when its definition did not
             # change would only swap its DEFINER for the restoring user's. Without definitions in the manifest (an
             # older backup) the views are re-created whenever tables are.
             if mode == 'full':
                 restore_views = True
+            elif expected_objects is not None and mode == 'auto':
+                restore_views = any(d['kind'] == 'view' for d in mend)
             elif manifest is not None and manifest.get('view_definitions') is not None:
                 restore_views = self.views_differ(manifest)
             else:
                 restore_views = bool(restore)
         else:
             restore_views = False
-        routines = params['routines'] == 'restore' or (params['routines'] == 'auto' and mode == 'full')
+        routines = params['routines'] == 'restore' or (params['routines'] == 'auto' and (
+            mode == 'full' or any(d['kind'] in ('procedure', 'function', 'event') for d in mend)))
+        drop_objects = extra_objects if params['drop_new_tables'] else []
 
-        self.result.update(tables_restored=list(restore or []), tables_dropped=drop, views_restored=restore_views)
+        self.result.update(tables_restored=list(restore or []), tables_dropped=drop, views_restored=restore_views,
+                           routines_restored=routines, objects_dropped=[d['object'] for d in drop_objects])
         if manifest:
             self.result['differences'] = compare_checksums(expected_sums, current, None, expected_structures,
-                                                           structures)
+                                                           structures) + self.object_proof(object_diffs)
             self.result['extra_tables'] = sorted(t for t in current if t not in expected_sums)
-        anything = mode != 'auto' or bool(restore) or bool(drop) or restore_views
+            self.result['extra_objects'] = [d['object'] for d in extra_objects]
+        anything = mode != 'auto' or bool(restore) or bool(drop) or restore_views or routines or bool(drop_objects)
         if module.check_mode or not anything:
             self.result['duration_seconds'] = round(time.time() - started, 3)
             if not anything and manifest and params['verify']:
                 self.result['verified'] = not self.result['differences']
+                if self.result['differences'] and not module.check_mode:
+                    # nothing this restore may mend (e.g. routines=keep), and still not as backed up
+                    diffs = self.result['differences']
+                    self.fail('verify_failed', src=src, count=len(diffs), tables=_names([d['table'] for d in diffs]),
+                              restored='-', dropped='-')
+            if self.result['definers_note']:
+                module.warn(self.result['definers_note'])
             return anything, self.result
 
         # 3. drop, then restore
+        if drop_objects:
+            self.drop_objects(client, drop_objects)
         if drop:
             sql = 'SET FOREIGN_KEY_CHECKS=0;\n' + ''.join(
                 'DROP TABLE IF EXISTS %s;\n' % quote_identifier(t) for t in drop)
@@ -516,7 +675,7 @@ class Restore(object):
             except DumpError as exc:
                 self.fail('drop_failed', tables=_names(drop), detail=exc.detail)
             self.changed = True
-        if mode == 'full' or restore or restore_views:
+        if mode == 'full' or restore or restore_views or routines:
             dump_filter = DumpFilter(tables=None if mode == 'full' else restore, views=restore_views,
                                      routines=routines, keep_definer=self.keep_definer())
             charset = ((manifest or {}).get('dump') or {}).get('charset')
@@ -542,6 +701,8 @@ class Restore(object):
             after, after_structures = self.checksums()
             scope = restore if mode == 'tables' else None
             diffs = compare_checksums(expected_sums, after, scope, expected_structures, after_structures)
+            if expected_objects is not None and mode != 'tables':
+                diffs = diffs + self.object_proof(compare_objects(expected_objects, self.objects()))
             self.result['differences'] = diffs
             self.result['extra_tables'] = sorted(t for t in after if t not in expected_sums)
             self.result['verified'] = not diffs
@@ -550,6 +711,8 @@ class Restore(object):
                 self.fail('verify_failed', src=src, count=len(diffs), tables=_names([d['table'] for d in diffs]),
                           restored=_names(self.result['tables_restored']), dropped=_names(drop))
         self.result['duration_seconds'] = round(time.time() - started, 3)
+        if self.result['definers_note']:
+            module.warn(self.result['definers_note'])
         return True, self.result
 
 

@@ -182,6 +182,18 @@ snapshot:
       type: dict
       sample: {"perkara": "5d0b2c1e9f3a47e8b6c2d4a1f0e9b8c7d6a5f4e3d2c1b0a9f8e7d6c5b4a3f2e1",
                "sys_config": "0f1e2d3c4b5a69788796a5b4c3d2e1f00f1e2d3c4b5a69788796a5b4c3d2e1f0"}
+    objects:
+      description:
+        - Every view, trigger, stored procedure and function and event, keyed C(<kind> <name>), with its C(kind),
+          C(name), C(definer) (C(user@host)) and C(digest) (sha256 of what it does; null for a routine whose body
+          the login user may not read). A trigger also has its C(table).
+        - Recorded for the record; the comparison of two snapshots leaves them out (a migration replaces views and
+          routines on purpose). The downgrade's proof compares them with the backup's manifest
+          (M(pengadilan.sipp.sipp_db_restore)).
+      returned: success
+      type: dict
+      sample: {"view v_perkara_dashboard": {"kind": "view", "name": "v_perkara_dashboard",
+               "definer": "root@localhost", "digest": "9a0c5e1b7d3f4a2c8e6b0d9f1a3c5e7b9d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c"}}
     lipa1:
       description:
         - LIPA 1 (Laporan Keadaan Perkara) of the month, in the shape of SIPP's own JSON report.

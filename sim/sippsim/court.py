@@ -153,6 +153,29 @@ class Court:
         os.symlink(str(dest), str(src))
         self.info.setdefault("moved", {})[rel] = str(dest)
 
+    # --- database objects of another definer -------------------------------------------------------------------
+    def add_objects_of_another_definer(self, super_privilege=False):
+        """A trigger (on perkara_putusan) and a stored procedure made by root, beside the dashboard view the release
+        SQL made as root: objects whose DEFINER is not SIPP's own login user, as a DBA leaves them. The login user
+        may read the procedure's body (SELECT on mysql.proc: without it mariadb-dump refuses the whole backup);
+        with ``super_privilege`` it may also create objects for another DEFINER (SUPER), as a court whose
+        database.php logs in as root can."""
+        conn = self.sipp_server().connect(SIPP_DB)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("CREATE DEFINER='root'@'localhost' TRIGGER trg_putusan_tanggal BEFORE UPDATE ON "
+                            "perkara_putusan FOR EACH ROW SET NEW.tanggal_putusan = "
+                            "COALESCE(NEW.tanggal_putusan, OLD.tanggal_putusan)")
+                cur.execute("CREATE DEFINER='root'@'localhost' PROCEDURE sipp_hitung_perkara(IN tahun INT) "
+                            "SELECT COUNT(*) AS jumlah FROM perkara WHERE YEAR(tanggal_pendaftaran) = tahun")
+                for host in ("localhost", "127.0.0.1"):
+                    cur.execute("GRANT SELECT ON mysql.proc TO %s@%s", (APP_USER, host))
+                    if super_privilege:
+                        cur.execute("GRANT SUPER ON *.* TO %s@%s", (APP_USER, host))
+        finally:
+            conn.close()
+        self.info["objects_of_another_definer"] = {"super": bool(super_privilege)}
+
     def _wrap(self):
         if self.mode != "ssh":
             return []

@@ -99,6 +99,16 @@ def symlink_entry():
         "external_attr; listed in the manifest with the sha256 of its target text); symlinks must be refused.")
 
 
+def view_replaced_then_fails():
+    entries, manifest = _load("5.1.0", "5.2.0")
+    _replace(entries, "sql/003_view_dashboard.sql", b"UPDATE sys_config SET value='5.2.0' WHERE id=80;\n",
+             b"UPDATE perkara SET nomor_perkara_lama = nomor_perkara;\nUPDATE sys_config SET value='5.2.0' WHERE id=80;\n")
+    return entries, manifest, {}, (
+        "sql/003_view_dashboard.sql replaces v_perkara_dashboard (as the login user, so with its DEFINER) and then "
+        "fails on a column that does not exist: the downgrade must bring the view back with its own DEFINER, or say "
+        "it could not. Not in FAULTS (build it with build_one).")
+
+
 FAULTS = [migration_fails_halfway, php_fatal, version_not_bumped, wrong_from_version, checksum_mismatch,
           path_escape, symlink_entry]
 
@@ -118,21 +128,30 @@ def _truncated(outdir: Path) -> tuple[str, dict]:
     }
 
 
+def build_one(builder, outdir: Path | str) -> tuple[Path, dict]:
+    """Write the faulty package of one builder (of FAULTS, or another such as view_replaced_then_fails) into
+    outdir; return its path and its FAULTS.json entry."""
+    outdir = Path(outdir)
+    outdir.mkdir(parents=True, exist_ok=True)
+    entries, manifest, modes, description = builder()
+    if manifest is not None:
+        _reseal(entries, manifest)
+    sealed = json.loads(entries["manifest.json"])
+    to_version = sealed["to_version"]
+    path = outdir / release.package_name(sealed["from_version"], to_version, builder.__name__)
+    release.write_package(path, entries, date_time=release.release_timestamp(to_version), modes=modes)
+    base = release.package_name(release.release_info(to_version)["from_version"], to_version)
+    return path, {"breaks": builder.__name__, "description": description, "base": base}
+
+
 def build_faulty(outdir: Path | str) -> dict:
     """Write every faulty package into outdir and outdir/FAULTS.json; return the FAULTS.json mapping."""
     outdir = Path(outdir)
     outdir.mkdir(parents=True, exist_ok=True)
     faults = {}
     for builder in FAULTS:
-        entries, manifest, modes, description = builder()
-        if manifest is not None:
-            _reseal(entries, manifest)
-        sealed = json.loads(entries["manifest.json"])
-        to_version = sealed["to_version"]
-        path = outdir / release.package_name(sealed["from_version"], to_version, builder.__name__)
-        release.write_package(path, entries, date_time=release.release_timestamp(to_version), modes=modes)
-        base = release.package_name(release.release_info(to_version)["from_version"], to_version)
-        faults[path.name] = {"breaks": builder.__name__, "description": description, "base": base}
+        path, meta = build_one(builder, outdir)
+        faults[path.name] = meta
     name, meta = _truncated(outdir)
     faults[name] = meta
     faults = dict(sorted(faults.items()))

@@ -31,6 +31,11 @@ def rsdb(mariadb_server):
 def made(rsdb, tmp_path, run_module):
     """A fresh database, its application folder and a backup of it: (app, dest, manifest)."""
     dumpdb.make_db(rsdb, DB)
+    return backed_up(rsdb, tmp_path, run_module)
+
+
+def backed_up(rsdb, tmp_path, run_module):
+    """The database's application folder and a backup of it: (app, dest, manifest, backup result)."""
     www = tmp_path / 'www'
     www.mkdir()
     app = make_app(www, rsdb, DB)
@@ -157,3 +162,82 @@ def test_keeping_foreign_definers_needs_super(rsdb, made, run_module):
     result, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest))
     assert result.get('failed') is not True, result
     assert dumpdb.sums(rsdb, DB) == manifest['tables']
+
+
+def _definers(db):
+    return dict((r[0], r[1]) for r in dumpdb.app_sql(db, DB, (
+        "SELECT CONCAT('view ', TABLE_NAME), DEFINER FROM information_schema.VIEWS WHERE TABLE_SCHEMA = '{0}' UNION "
+        "SELECT CONCAT('trigger ', TRIGGER_NAME), DEFINER FROM information_schema.TRIGGERS WHERE TRIGGER_SCHEMA = '{0}' "
+        "UNION SELECT CONCAT('procedure ', ROUTINE_NAME), DEFINER FROM information_schema.ROUTINES "
+        "WHERE ROUTINE_SCHEMA = '{0}'").format(DB)))
+
+
+@pytest.fixture
+def objects_made(rsdb, tmp_path, run_module):
+    """A database with a root-made view (v_root), a trigger and a root-made procedure, backed up. The login user may
+    read the procedure's body (SELECT on mysql.proc): without it, mariadb-dump refuses to dump a routine of another
+    definer at all."""
+    dumpdb.make_db(rsdb, DB)
+    rsdb.root_sql("CREATE DEFINER='root'@'localhost' PROCEDURE `%s`.hitung() SELECT COUNT(*) FROM `%s`.perkara;\n"
+                  "GRANT SELECT ON mysql.proc TO '%s'@'localhost';\nGRANT SELECT ON mysql.proc TO '%s'@'127.0.0.1';"
+                  % (DB, DB, rsdb.app_user, rsdb.app_user))
+    app, dest, manifest, _b = backed_up(rsdb, tmp_path, run_module)
+    assert {'view v_root', 'view v_perkara', 'trigger trg_perkara', 'procedure hitung'} <= set(manifest['objects'])
+    assert manifest['objects']['view v_root']['definer'].startswith('root@')
+    return app, dest, manifest
+
+
+def test_a_replaced_view_and_routine_are_proved_with_their_definers(rsdb, objects_made, run_module):
+    """What a migration run as SIPP's own user does to root-made objects, undone: without SUPER the definitions
+    come back and the result says plainly which DEFINER could not be kept; with SUPER they come back as they were."""
+    app, dest, manifest = objects_made
+    before = _definers(rsdb)
+    user = dumpdb.app_sql(rsdb, DB, "SELECT CURRENT_USER()")[0][0]
+
+    def migrate():
+        dumpdb.app_sql(rsdb, DB, "CREATE OR REPLACE VIEW v_root AS SELECT COUNT(*) + 1 AS n FROM perkara")
+        dumpdb.app_sql(rsdb, DB, "CREATE VIEW v_baru AS SELECT 1 AS satu")
+        dumpdb.app_sql(rsdb, DB, "DROP PROCEDURE hitung")
+        dumpdb.app_sql(rsdb, DB, "CREATE PROCEDURE hitung() SELECT COUNT(*) + 1 FROM perkara")
+
+    migrate()
+    result, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest, tables='auto', drop_new_tables=True,
+                                                        language='en'))
+    assert result.get('failed') is not True, result
+    r = result['restore']
+    assert r['verified'] is True and r['differences'] == [], r['differences']
+    assert r['views_restored'] is True and r['routines_restored'] is True and r['objects_dropped'] == ['view v_baru']
+    assert dumpdb.app_sql(rsdb, DB, "SELECT n FROM v_root")[0][0] == manifest['tables']['perkara']['rows']
+    assert {(d['object'], d['expected'].split('@')[0], d['actual']) for d in r['definers_not_kept']} == {
+        ('view v_root', 'root', user), ('procedure hitung', 'root', user)}
+    assert 'could not be kept' in r['definers_note'] and 'view v_root (root@' in r['definers_note']
+    assert 'could not be kept' in json.dumps(result.get('warnings')), result.get('warnings')
+    # run again: nothing to mend, and still said
+    again, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest, tables='auto', drop_new_tables=True))
+    assert again['changed'] is False and again['restore']['verified'] is True
+    assert 'tidak dapat dipertahankan' in again['restore']['definers_note']
+
+    # a login user that may set any DEFINER keeps them all
+    host = user.split('@')[1]
+    rsdb.root_sql("GRANT SUPER ON *.* TO '%s'@'%s';" % (rsdb.app_user, host))
+    try:
+        migrate()
+        result, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest, tables='auto',
+                                                            drop_new_tables=True))
+        r = result['restore']
+        assert result.get('failed') is not True and r['verified'] is True, result
+        assert r['definers_not_kept'] == [] and r['definers_note'] == ''
+        assert _definers(rsdb) == before
+    finally:
+        rsdb.root_sql("REVOKE SUPER ON *.* FROM '%s'@'%s';" % (rsdb.app_user, host))
+
+
+def test_an_object_that_cannot_be_mended_fails_the_proof(rsdb, objects_made, run_module):
+    """A routine changed but restored only table by table (routines=keep): the proof names it, not "identical"."""
+    app, dest, manifest = objects_made
+    dumpdb.app_sql(rsdb, DB, "DROP PROCEDURE hitung")
+    dumpdb.app_sql(rsdb, DB, "CREATE PROCEDURE hitung() SELECT 2")
+    result, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest, tables='auto', routines='keep'))
+    assert result['failed'] is True and 'procedure hitung' in result['msg']
+    assert [(d['table'], d['problem']) for d in result['restore']['differences']] == [
+        ('procedure hitung', 'object_definition')]
