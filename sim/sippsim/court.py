@@ -14,6 +14,7 @@ from . import appconfig, data, netns, procs, release
 from .mariadb import Server
 
 HOLDER = Path(__file__).with_name("_holder.py")
+ROUTER = Path(__file__).with_name("router.php")
 SIPP_DB = "SIPP"
 PUBLIC_DB = "sippweb"
 APP_USER = "sipp"
@@ -306,11 +307,16 @@ class Court:
     def _start_web(self):
         # no opcache here: on production servers it may serve the old code for up to opcache.revalidate_freq
         # seconds (2 by default) after files change, which the collection's verification must allow for
+        # the router answers 403 for what a web server running as its own unprivileged user could not read; a copy
+        # in the court's own /run, which a court in ssh mode sees wherever the simulator lives
+        (self.root / "run").mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(ROUTER, self.root / "run/sippsim-router.php")
         php = ["php", "-d", "opcache.enable=0"]
         if self.mode == "ssh":
-            argv = self._wrap() + php + ["-S", "0.0.0.0:80", "-t", "/var/www/html"]
+            argv = self._wrap() + php + ["-S", "0.0.0.0:80", "-t", "/var/www/html", "/run/sippsim-router.php"]
         else:
-            argv = php + ["-S", "127.0.0.1:%d" % self.web_port, "-t", str(self.root / "var/www/html")]
+            argv = php + ["-S", "127.0.0.1:%d" % self.web_port, "-t", str(self.root / "var/www/html"),
+                          str(self.root / "run/sippsim-router.php")]
         rec = procs.spawn(argv, self.log_dir / "php.out", "php")
         self.info["procs"].append(rec)
         procs.wait_for(lambda: http_get(self.url, timeout=5)[0] > 0, "PHP web server of %s" % self.info["id"],

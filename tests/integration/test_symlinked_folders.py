@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
+from sippsim.court import http_get
 from sippsim.fingerprint import differences
 from sipptest import (FAST_POLLS, build_packages, fingerprints, region_while_needed, run_playbook, task_results,
                       upgrade_results)
@@ -137,6 +138,39 @@ def test_an_upgrade_keeps_the_links_and_a_failed_one_comes_back_to_the_same_layo
     assert sha256_tree(region["disk"] / "dokumen") == docs
 
 
+def test_nothing_of_ours_is_served_after_a_restore_from_the_backup_copy(region):
+    """The upgraded court (its live tree holds the upgrade's record, the old and the failed trees lie beside it) is
+    backed up, then put back from that backup's copy of the application: none of our files is readable through the
+    court's web server (the simulator's answers as one running as its own user, e.g. apache, would)."""
+    reg, court = region["reg"], region["linked"]
+    assert (court.app_dir / ".sipp-tree.json").is_file()
+    r = run_playbook(BACKUP, reg.inventory_path, extravars=dict(RUN, sipp_backup_clean_leftovers=False),
+                     limit=court.info["id"])
+    assert r.status == "successful", r.stdout.read()[-3000:]
+    folder = Path(task_results(r, BACKUP_RESULT)[court.info["id"]]["ansible_facts"]["sipp_backup_result"]["path"])
+    assert (folder / "app/.sipp-tree.json").is_file()
+    r = run_playbook(ROLLBACK, reg.inventory_path, extravars=RUN, limit=court.info["id"])
+    assert r.status == "successful", r.stdout.read()[-3000:]
+    assert not (court.app_dir / ".sipp-tree.json").exists()
+
+    docroot = court.app_dir.parent
+    folder_name = court.app_dir.name
+    ours = [p for p in docroot.iterdir() if p.name.startswith(".%s.sipp-" % folder_name)]
+    ours += [p for p in docroot.rglob(".sipp-tree.json")]
+    assert any(p.is_dir() for p in ours), ours  # the old and failed trees of the upgrades
+    urls = []
+    for path in ours:
+        urls.append(path)
+        if path.is_dir():
+            urls += [path / "index.php", path / "application/config/database.php"]
+    base = court.url[: -len(folder_name) - 1]
+    assert http_get(court.url)[0] == 200  # the web server itself answers
+    for path in urls:
+        url = base + str(path.relative_to(docroot))
+        status = http_get(url)[0]
+        assert status in (403, 404), (url, status)
+
+
 def test_links_that_are_not_safe_to_follow_are_refused_before_anything_is_copied(region):
     reg, court = region["reg"], region["unsafe"]
     res = court.app_dir / "resources"
@@ -166,3 +200,30 @@ def test_links_that_are_not_safe_to_follow_are_refused_before_anything_is_copied
         for link in made:
             link.unlink()
     shutil.rmtree(str(reg.dir / "laporan"), ignore_errors=True)
+
+
+def test_a_disk_that_fills_during_the_application_copy_names_its_cause(region):
+    """The backup disk (a small tmpfs made here) passes the estimate, then fills right after the dump (a fault
+    injected between the two tasks): the failure says "No space left on device", which disk and what was needed;
+    the unfinished backup is removed and the court is untouched."""
+    reg, court = region["reg"], region["unsafe"]
+    small = reg.dir / "cadangan-kecil"
+    small.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=24m,mode=0700", "tmpfs", str(small)], check=True)
+    try:
+        before = fingerprints(reg, [court.info["id"]])[court.info["id"]]
+        r = run_playbook(BACKUP, reg.inventory_path, limit=court.info["id"],
+                         extravars=dict(RUN, sipp_backup_dir=str(small)),
+                         faults=[{"task": "Cadangkan database (mysqldump --single-transaction, terkompresi, diverifikasi)",
+                                  "host": court.info["id"], "fill": str(small)}])
+        assert r.rc != 0
+        assert r.fault_records[0] and r.fault_records[0]["filled"] > 0, r.fault_records
+        failed = task_results(r, "Laporkan kegagalan pencadangan")[court.info["id"]]
+        text = failed["msg"]
+        assert "Cadangkan folder aplikasi" in text and "No space left on device" in text, text
+        assert "Disk %s penuh" % small in text and "dibutuhkan sekitar" in text, text
+        assert sorted(p.name for p in small.iterdir()) == ["sipptest-fill"]  # the unfinished backup went
+        assert differences(before, fingerprints(reg, [court.info["id"]])[court.info["id"]]) == []
+    finally:
+        subprocess.run(["umount", str(small)], check=False)
+

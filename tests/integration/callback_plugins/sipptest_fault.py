@@ -4,7 +4,8 @@
 Enabled for one run by the tests (sipptest.run_playbook(..., faults=[...])) through ANSIBLE_CALLBACKS_ENABLED and
 the JSON list in SIPPTEST_FAULT: when the task named ``task`` reports ``event`` (ok or failed) for ``host``, a fault
 damages the dump of the newest backup (by its record's sequence) in ``backup_dir``: ``damage`` truncate (cut to
-half its size) or flip (one byte changed, the size kept); with ``fingerprint`` (the simulator's state folder) it
+half its size) or flip (one byte changed, the size kept); or, with ``fill`` (a folder on a small filesystem the
+test made, never the machine's own disk), fills that filesystem to the last byte; with ``fingerprint`` (the simulator's state folder) it
 also writes the simulator's fingerprint of the court at that moment. Callbacks run in the controller's main process
 while the results of a task are processed, before the next task is sent, so the fault lands exactly between the two
 tasks. Each fault fires once; what it did is written to ``done`` (one JSON file per fault).
@@ -54,6 +55,22 @@ def damage(path, how):
     return path
 
 
+def fill(folder):
+    """Write sipptest-fill in folder until its filesystem is full; returns the bytes written."""
+    fd = os.open(os.path.join(folder, 'sipptest-fill'), os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    written = 0
+    size = 1 << 20
+    try:
+        while size >= 512:
+            try:
+                written += os.write(fd, b'\0' * size)
+            except OSError:
+                size //= 2
+    finally:
+        os.close(fd)
+    return written
+
+
 class CallbackModule(CallbackBase):
     CALLBACK_VERSION = 2.0
     CALLBACK_TYPE = 'aggregate'
@@ -70,8 +87,11 @@ class CallbackModule(CallbackBase):
                     or not result._task.get_name().endswith(fault['task']):
                 continue
             fault['fired'] = True
-            record = dict(task=result._task.get_name(), host=fault['host'],
-                          damaged=damage(newest_dump(fault['backup_dir']), fault['damage']))
+            record = dict(task=result._task.get_name(), host=fault['host'])
+            if fault.get('fill'):
+                record['filled'] = fill(fault['fill'])
+            else:
+                record['damaged'] = damage(newest_dump(fault['backup_dir']), fault['damage'])
             if fault.get('fingerprint'):
                 from sippsim import fingerprint
                 from sippsim.simregion import Region
