@@ -7,7 +7,7 @@ from pathlib import Path
 
 from . import procs, release, sync
 from .data import SCALES
-from .court import SIPP_DB, http_get
+from .court import http_get
 from .simregion import Region, default_state
 
 
@@ -26,8 +26,14 @@ def cmd_up(args):
         if not sep:
             raise ValueError("--clock-offset takes COURT=OFFSET, such as pn_bandung=-3d (got %r)" % item)
         clocks[court] = offset
+    names = {}
+    for item in args.db_name or []:
+        court, sep, name = item.partition("=")
+        if not sep:
+            raise ValueError("--db-name takes COURT=NAME, such as pn_bandung=sipp (got %r)" % item)
+        names[court] = name
     Region(args.state).up(args.courts, args.mode, args.scale, args.seed, versions, today=args.today,
-                          clock_offsets=clocks)
+                          clock_offsets=clocks, db_names=names)
     return 0
 
 
@@ -61,7 +67,7 @@ def court_status(court):
            "address": court.address, "url": court.url, "app_path": court.app_path,
            "processes": {r["name"]: procs.alive(r) for r in info.get("procs", [])}}
     try:
-        conn = court.sipp_server().connect(SIPP_DB)
+        conn = court.sipp_server().connect(court.db_name)
         with conn.cursor() as cur:
             cur.execute("SELECT value FROM sys_config WHERE id = 80")
             row["version"] = cur.fetchone()[0]
@@ -201,6 +207,8 @@ def main(argv=None):
                    "(default: every version but the newest)")
     s.add_argument("--today", help="the date the case data is laid out back from, YYYY-MM-DD (default: today); "
                    "the same seed and date give the same data")
+    s.add_argument("--db-name", action="append", metavar="COURT=NAME",
+                   help="a court whose SIPP database has another name than SIPP, e.g. pn_bandung=sipp (repeatable)")
     s.add_argument("--clock-offset", action="append", metavar="COURT=OFFSET",
                    help="a court whose own clock is wrong, e.g. pn_bandung=-3d or pn_bogor=+30d (libfaketime in its "
                         "SSH sessions, or its Python interpreter in local mode; the machine's clock is never changed); "

@@ -61,6 +61,11 @@ class Court:
         return self.info["index"]
 
     @property
+    def db_name(self):
+        """SIPP's database on this court: SIPP, or another name the region gave it (e.g. lower-case sipp)."""
+        return self.info.get("database") or SIPP_DB
+
+    @property
     def app_dir(self):
         """The application folder as seen from the host."""
         return self.root / "var/www/html" / self.info["app_folder"]
@@ -161,7 +166,7 @@ class Court:
         may read the procedure's body (SELECT on mysql.proc: without it mariadb-dump refuses the whole backup);
         with ``super_privilege`` it may also create objects for another DEFINER (SUPER), as a court whose
         database.php logs in as root can."""
-        conn = self.sipp_server().connect(SIPP_DB)
+        conn = self.sipp_server().connect(self.db_name)
         try:
             with conn.cursor() as cur:
                 cur.execute("CREATE DEFINER='root'@'localhost' TRIGGER trg_putusan_tanggal BEFORE UPDATE ON "
@@ -241,7 +246,7 @@ class Court:
         info = self.info
         cfg = self.app_dir / "application/config"
         cfg.mkdir(parents=True, exist_ok=True)
-        default = dict(self.db_group(), username=APP_USER, password=info["db_password"], database=SIPP_DB)
+        default = dict(self.db_group(), username=APP_USER, password=info["db_password"], database=self.db_name)
         web = dict(self.web_group(), username=WEB_USER, password=info["web_password"], database=PUBLIC_DB)
         (cfg / "database.php").write_text(appconfig.render_database_php(default, web, style=self.i % 3))
         (cfg / "config.php").write_text(appconfig.render_config_php(
@@ -268,22 +273,22 @@ class Court:
         conn = srv.connect()
         try:
             with conn.cursor() as cur:
-                cur.execute("CREATE DATABASE `%s` CHARACTER SET latin1 COLLATE latin1_swedish_ci" % SIPP_DB)
-            srv.source(files[0], SIPP_DB)
-            conn.select_db(SIPP_DB)
+                cur.execute("CREATE DATABASE `%s` CHARACTER SET latin1 COLLATE latin1_swedish_ci" % self.db_name)
+            srv.source(files[0], self.db_name)
+            conn.select_db(self.db_name)
             data.seed_sys_config(conn, info, release.VERSIONS[0])
             today = datetime.date.fromisoformat(self.info["today"]) if self.info.get("today") else None
             info["counts"] = data.populate(conn, info, scale, info["seed"], self.app_dir, today=today)
             conn.close()
             for f in files[1:]:
-                srv.source(f, SIPP_DB)
-            conn = srv.connect(SIPP_DB)
+                srv.source(f, self.db_name)
+            conn = srv.connect(self.db_name)
             with conn.cursor() as cur:
                 # a mandiri release has no migration: the version row is stamped as the upgrade tool would
                 cur.execute("UPDATE sys_config SET value = %s WHERE id = 80", (info["version"],))
                 for host in ("localhost", "127.0.0.1"):
                     cur.execute("CREATE USER %s@%s IDENTIFIED BY %s", (APP_USER, host, info["db_password"]))
-                    cur.execute("GRANT ALL PRIVILEGES ON `%s`.* TO %%s@%%s" % SIPP_DB, (APP_USER, host))
+                    cur.execute("GRANT ALL PRIVILEGES ON `%s`.* TO %%s@%%s" % self.db_name, (APP_USER, host))
         finally:
             conn.close()
 

@@ -7,8 +7,6 @@ import hashlib
 import os
 import re
 
-from .court import SIPP_DB
-
 
 def _structure(create_sql):
     # the AUTO_INCREMENT counter is not structure (InnoDB may hand a restored table a different one)
@@ -16,7 +14,7 @@ def _structure(create_sql):
 
 
 def database(court):
-    conn = court.sipp_server().connect(SIPP_DB)
+    conn = court.sipp_server().connect(court.db_name)
     try:
         with conn.cursor() as cur:
             cur.execute("SHOW FULL TABLES")

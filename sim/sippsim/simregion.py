@@ -1,6 +1,7 @@
 """A simulated region: its state folder, bringing it up and down, its Ansible inventory."""
 import json
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -51,9 +52,11 @@ class Region:
         return bool(self.data) and any(procs.alive(r) for c in self.data["courts"] for r in c.get("procs", []))
 
     # --- up -------------------------------------------------------------------------------------------------------
-    def up(self, courts, mode, scale="small", seed=1, versions=None, today=None, clock_offsets=None, log=print):
+    def up(self, courts, mode, scale="small", seed=1, versions=None, today=None, clock_offsets=None, db_names=None,
+           log=print):
         """Start `courts` courts. Same seed and same `today` (the date case data is laid out back from,
-        default the current date): the same data, byte for byte. clock_offsets: {court id: libfaketime offset such
+        default the current date): the same data, byte for byte. db_names: {court id: the name of its SIPP database}
+        (default SIPP; e.g. lower-case sipp, as some courts have). clock_offsets: {court id: libfaketime offset such
         as "-3d"}, the clock of those courts' own processes (kept in the state; `sippsim clock` changes it)."""
         if self.running():
             raise RuntimeError("a region is already up in %s: run `sippsim down` first" % self.dir)
@@ -82,6 +85,15 @@ class Region:
         for c in self.data["courts"]:
             if c["id"] in clock_offsets:
                 c["clock_offset"] = check_offset(clock_offsets[c["id"]])
+        db_names = dict(db_names or {})
+        unknown = sorted(set(db_names) - {c["id"] for c in self.data["courts"]})
+        if unknown:
+            raise ValueError("--db-name names no court of this region: %s" % ", ".join(unknown))
+        for c in self.data["courts"]:
+            if c["id"] in db_names:
+                if not re.match(r"^[A-Za-z0-9_]{1,64}$", db_names[c["id"]]):
+                    raise ValueError("--db-name %s=%s: letters, digits and _ only" % (c["id"], db_names[c["id"]]))
+                c["database"] = db_names[c["id"]]
         t0 = time.monotonic()
         pubkey = None
         try:

@@ -3,13 +3,12 @@
 Two courts on 5.1.0 hold objects whose DEFINER is not SIPP's login user: the dashboard view the release SQL made as
 root, and a root-made trigger and stored procedure (``Court.add_objects_of_another_definer``). On one of them the
 login user may create objects for another DEFINER (SUPER, as when database.php logs in as root); on the other it may
-not. Both are upgraded with a package whose last migration replaces the view (as the login user) and then fails: the
+not, and its database is called ``sipp`` (lower case), as on some courts. Both are upgraded with a package whose last migration replaces the view (as the login user) and then fails: the
 downgrade brings the first back identical (the simulator's fingerprint holds each view's SHOW CREATE VIEW, DEFINER
 included), and on the second it says plainly which DEFINERs it could not keep, instead of "identical"."""
 import pytest
 
 from sippsim import faults
-from sippsim.court import SIPP_DB
 from sippsim.fingerprint import differences
 from sipptest import FAST_POLLS, fingerprints, region_while_needed, run_playbook, upgrade_results
 
@@ -21,8 +20,12 @@ DEFINERS = ("SELECT 'view', TABLE_NAME, DEFINER FROM information_schema.VIEWS WH
 
 @pytest.fixture(scope="module")
 def region(collection):
-    for reg in region_while_needed("sdef", 2, "local", versions=["5.1.0", "5.1.0"]):
+    from sippsim import region as catalogue
+    ids = [c["id"] for c in catalogue.pick_courts(2, 1, ["5.1.0", "5.1.0"])]
+    # the second court's database is called sipp, in lower case, as on some courts
+    for reg in region_while_needed("sdef", 2, "local", versions=["5.1.0", "5.1.0"], db_names={ids[1]: "sipp"}):
         privileged, plain = reg.courts()
+        assert plain.db_name == "sipp"
         privileged.add_objects_of_another_definer(super_privilege=True)
         plain.add_objects_of_another_definer()
         reg.save()
@@ -31,10 +34,10 @@ def region(collection):
 
 
 def definers(court):
-    conn = court.sipp_server().connect(SIPP_DB)
+    conn = court.sipp_server().connect(court.db_name)
     try:
         with conn.cursor() as cur:
-            cur.execute(DEFINERS, (SIPP_DB, SIPP_DB, SIPP_DB))
+            cur.execute(DEFINERS, (court.db_name,) * 3)
             return {"%s %s" % (kind, name): definer for kind, name, definer in cur.fetchall()}
     finally:
         conn.close()
