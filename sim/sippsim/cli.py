@@ -18,22 +18,22 @@ def _region(args, need_up=True):
     return reg
 
 
+def _per_court(items, option, example):
+    """{court: value} of a repeatable COURT=VALUE option."""
+    out = {}
+    for item in items or []:
+        court, sep, value = item.partition("=")
+        if not sep:
+            raise ValueError("%s takes COURT=VALUE, such as %s (got %r)" % (option, example, item))
+        out[court] = value
+    return out
+
+
 def cmd_up(args):
     versions = args.versions.split(",") if args.versions else None
-    clocks = {}
-    for item in args.clock_offset or []:
-        court, sep, offset = item.partition("=")
-        if not sep:
-            raise ValueError("--clock-offset takes COURT=OFFSET, such as pn_bandung=-3d (got %r)" % item)
-        clocks[court] = offset
-    names = {}
-    for item in args.db_name or []:
-        court, sep, name = item.partition("=")
-        if not sep:
-            raise ValueError("--db-name takes COURT=NAME, such as pn_bandung=sipp (got %r)" % item)
-        names[court] = name
     Region(args.state).up(args.courts, args.mode, args.scale, args.seed, versions, today=args.today,
-                          clock_offsets=clocks, db_names=names)
+                          clock_offsets=_per_court(args.clock_offset, "--clock-offset", "pn_bandung=-3d"),
+                          db_names=_per_court(args.db_name, "--db-name", "pn_bandung=sipp"))
     return 0
 
 
