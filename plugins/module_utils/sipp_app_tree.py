@@ -62,7 +62,7 @@ PROBLEMS = (
     'invalid_option', 'app_missing', 'cross_device', 'upload_path', 'staging_foreign', 'unsafe_target',
     'file_checksum', 'bad_archive', 'write_failed', 'staging_missing', 'staging_incomplete', 'staging_stale',
     'staging_other', 'previous_exists', 'switch_failed', 'previous_missing', 'restore_failed', 'not_removable',
-    'remove_failed',
+    'remove_failed', 'release_exists',
 )
 
 _STAGING_GONE_ID = ("Folder persiapan {staging} sudah dihapus; folder aplikasi {app_path} yang berjalan tidak "
@@ -150,6 +150,20 @@ MESSAGES = {
         'state_renamed_half': (
             "folder aplikasi {app_path} tidak ada; pohon lama ada di {where}, pohon baru di {staging}"),
         'state_untouched': "tidak ada yang diubah",
+        'state_link': "{app_path} kini menunjuk ke {release}",
+        'state_release_ready': (
+            "folder rilis baru {release} sudah siap, tetapi {app_path} masih menunjuk ke {old} (SIPP tetap pada "
+            "rilis lama)"),
+        'release_exists': (
+            "Folder rilis {release} sudah ada dan bukan buatan modul ini, sehingga rilis baru tidak dapat dibuat "
+            "di sana. Tidak ada yang diubah; {app_path} tetap menunjuk ke rilis lama. Periksa folder itu: bila "
+            "tidak dipakai, pindahkan atau ganti namanya, lalu jalankan lagi."),
+        'previous_release': (
+            "Opsi previous ({previous}) tidak berlaku untuk {app_path}, sebuah tautan ke folder rilis {release}: "
+            "rilis lama tetap di tempatnya dan menjadi pohon sebelumnya. Tidak ada yang diubah. Hapus opsi "
+            "previous."),
+        'release_set_aside': (
+            "Folder rilis {release}, sisa run sebelumnya yang tidak jadi dipakai, disisihkan ke {where}."),
         'method_fallback': (
             "Kernel ini tidak mendukung renameat2(RENAME_EXCHANGE) ({error}); peralihan memakai dua rename, "
             "sehingga {app_path} sesaat tidak ada."),
@@ -229,6 +243,20 @@ MESSAGES = {
             "the swap was done: {app_path} now holds the tree that was {came_from}; the other tree is at {where}"),
         'state_renamed_half': "{app_path} does not exist; the old tree is at {where}, the new one at {staging}",
         'state_untouched': "nothing was changed",
+        'state_link': "{app_path} now points to {release}",
+        'state_release_ready': (
+            "the new release folder {release} is ready, but {app_path} still points to {old} (SIPP stays on the "
+            "old release)"),
+        'release_exists': (
+            "The release folder {release} already exists and was not made by this module, so the new release "
+            "cannot be made there. Nothing was changed; {app_path} still points to the old release. Check that "
+            "folder: if it is not used, move or rename it, then run again."),
+        'previous_release': (
+            "The previous option ({previous}) does not apply to {app_path}, a link to the release folder {release}: "
+            "the old release stays where it is and is the previous tree. Nothing was changed. Remove the previous "
+            "option."),
+        'release_set_aside': (
+            "The release folder {release}, left by an earlier run and never kept live, was set aside as {where}."),
         'method_fallback': (
             "This kernel has no renameat2(RENAME_EXCHANGE) ({error}); the switch used two renames, so {app_path} "
             "was missing for an instant."),
@@ -280,58 +308,134 @@ def split_app(app_path):
     return app_path, os.path.dirname(app_path), os.path.basename(app_path)
 
 
+def release_of(app_path):
+    """The release layout (as ansistrano keeps releases, and many courts do): the application folder is a symbolic
+    link to a release folder (``/var/www/html/SIPP -> /srv/sipp-rilis/SIPP-5.1.0``). Returns dict(link=<app_path>,
+    target=<the link's own text>, release=<the real folder>, uid, gid) or None for a plain folder (or a link that
+    does not lead to a folder, which check_app refuses)."""
+    app_path = split_app(app_path)[0]
+    try:
+        st = os.lstat(app_path)
+        if not stat.S_ISLNK(st.st_mode):
+            return None
+        target = os.readlink(app_path)
+        release = os.path.realpath(app_path)
+        if not os.path.isdir(release) or release == app_path:
+            return None
+    except OSError:
+        return None
+    return dict(link=app_path, target=target, release=release, uid=st.st_uid, gid=st.st_gid)
+
+
+def tree_home(app_path):
+    """(app_path, parent, folder): the trees of this module live in ``parent``, named after ``folder``. For a plain
+    application folder, beside it; in the release layout, beside the release folders (same file system as the
+    release, so hard links and renames work), still named after the application folder."""
+    app_path, parent, folder = split_app(app_path)
+    release = release_of(app_path)
+    if release:
+        parent = os.path.dirname(release['release'])
+    return app_path, parent, folder
+
+
 def sibling_prefix(app_path):
     return '.%s.sipp-' % split_app(app_path)[2]
 
 
 def default_staging(app_path, to_version):
-    app_path, parent, folder = split_app(app_path)
+    app_path, parent, folder = tree_home(app_path)
     return os.path.join(parent, '.%s.sipp-%s' % (folder, to_version))
 
 
 def default_previous(app_path, from_version):
-    app_path, parent, folder = split_app(app_path)
+    app_path, parent, folder = tree_home(app_path)
     return os.path.join(parent, '.%s.sipp-previous-%s' % (folder, from_version))
 
 
 def failed_name(app_path, stamp=None):
-    app_path, parent, folder = split_app(app_path)
-    return os.path.join(parent, '.%s.sipp-failed-%s' % (folder, stamp or time.strftime('%Y%m%d-%H%M%S')))
+    app_path, parent, folder = tree_home(app_path)
+    path = os.path.join(parent, '.%s.sipp-failed-%s' % (folder, stamp or time.strftime('%Y%m%d-%H%M%S')))
+    free, n = path, 1
+    while os.path.lexists(free):
+        n += 1
+        free = '%s-%d' % (path, n)
+    return free
+
+
+def release_path(release, from_version, to_version):
+    """The new release folder beside ``release``: its name with the old version replaced by the new one
+    (``SIPP-5.1.0`` -> ``SIPP-5.2.0``), else the name with ``-<to_version>`` added."""
+    parent, name = os.path.split(release)
+    if from_version and from_version in name and from_version != to_version:
+        head, _sep, tail = name.rpartition(from_version)
+        new = head + to_version + tail
+    else:
+        new = '%s-%s' % (name, to_version)
+    return os.path.join(parent, new)
 
 
 def is_sibling(app_path, path):
-    """True when ``path`` is directly beside ``app_path`` and named ``.<folder>.sipp-<something>``."""
-    app_path, parent, folder = split_app(app_path)
+    """True when ``path`` is named ``.<folder>.sipp-<something>`` and lies where this module keeps its trees (beside
+    ``app_path``, or beside its release folder in the release layout)."""
+    app_path, parent, folder = tree_home(app_path)
     path = os.path.abspath(path)
     name = os.path.basename(path)
     prefix = sibling_prefix(app_path)
-    return (os.path.dirname(path) == parent and name.startswith(prefix) and len(name) > len(prefix)
-            and '/' not in name)
+    return (os.path.dirname(path) in (parent, os.path.dirname(app_path)) and name.startswith(prefix)
+            and len(name) > len(prefix) and '/' not in name)
 
 
 def check_sibling(app_path, path, option):
     if not is_sibling(app_path, path):
-        app_path, parent, folder = split_app(app_path)
+        app_path, parent, folder = tree_home(app_path)
         raise TreeError('invalid_option', key='not_sibling', option=option, path=path, app_path=app_path,
                         parent=parent, prefix=sibling_prefix(app_path))
     return os.path.abspath(path)
 
 
+def check_previous(app_path, path):
+    """The ``previous`` option: a tree of this module, or in the release layout a release folder beside the live
+    one (the release the link pointed to before the switch)."""
+    release = release_of(app_path)
+    full = os.path.abspath(path)
+    if release and os.path.dirname(full) == os.path.dirname(release['release']) and full != app_path:
+        return full
+    return check_sibling(app_path, path, 'previous')
+
+
 def check_app(app_path):
-    """The live folder: a real directory (not a symlink) on the same file system as its parent. Returns lstat."""
+    """The live folder: a real directory on the same file system as its parent (in the release layout, the release
+    folder the link points to, on the same file system as the folder of releases). Returns its lstat."""
     app_path, parent, folder = split_app(app_path)
+    release = release_of(app_path)
+    live = release['release'] if release else app_path
     try:
-        st = os.lstat(app_path)
+        st = os.lstat(live)
         if stat.S_ISLNK(st.st_mode):
             raise OSError(errno.ELOOP, 'a symbolic link')
         if not stat.S_ISDIR(st.st_mode):
             raise OSError(errno.ENOTDIR, 'not a folder')
-        pst = os.stat(parent)
+        pst = os.stat(os.path.dirname(live))
     except OSError as exc:
         raise TreeError('app_missing', app_path=app_path, error=exc.strerror or str(exc))
     if pst.st_dev != st.st_dev:
-        raise TreeError('cross_device', app_path=app_path, parent=parent)
+        raise TreeError('cross_device', app_path=live, parent=os.path.dirname(live))
     return st
+
+
+def switch_link(link, dest, like, owner=None):
+    """Point the symbolic link ``link`` at ``dest`` atomically (a new link beside it renamed over it), written the
+    way ``like`` (the link's old text) was: absolute or relative to the link's folder."""
+    folder = os.path.dirname(link)
+    text = dest if os.path.isabs(like) else os.path.relpath(dest, folder)
+    tmp = os.path.join(folder, '%slink-%d' % (sibling_prefix(link), os.getpid()))
+    if os.path.lexists(tmp):
+        os.unlink(tmp)
+    os.symlink(text, tmp)
+    if owner:
+        os.lchown(tmp, owner[0], owner[1])
+    os.rename(tmp, link)
+    _fsync_dir(folder)
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -932,6 +1036,18 @@ def switch_tree(app_path, staging, previous=None, method='auto', check_mode=Fals
                 _fsync_dir(os.path.dirname(app_path))
             return result
 
+    release = release_of(app_path)
+    if release and staging_record is None and not os.path.lexists(staging):
+        done = _renamed_release(app_path, release, staging)
+        if done is not None:
+            # the staging folder became its release folder, the link did not follow yet
+            sw = done['switch']
+            result.update(method='link', previous=sw['previous'], release=sw['release'], changed=True,
+                          from_version=done.get('from_version'), to_version=done.get('to_version'))
+            if not check_mode:
+                switch_link(app_path, sw['release'], release['target'], (release['uid'], release['gid']))
+            return result
+
     live_st = check_app(app_path)
     if staging_record is None:
         if os.path.lexists(staging):
@@ -945,6 +1061,8 @@ def switch_tree(app_path, staging, previous=None, method='auto', check_mode=Fals
     if stale:
         raise TreeError('staging_stale', staging=staging, app_path=app_path, count=len(stale),
                         paths=', '.join(stale[:5]), files=stale)
+    if release:
+        return _switch_release(app_path, release, staging, staging_record, previous, result, check_mode)
     previous = previous or default_previous(app_path, staging_record['from_version'])
     if os.path.lexists(previous):
         raise TreeError('previous_exists', previous=previous)
@@ -992,6 +1110,70 @@ def switch_tree(app_path, staging, previous=None, method='auto', check_mode=Fals
     return result
 
 
+def _renamed_release(app_path, release, staging):
+    """The record of a release folder this module renamed from ``staging`` that the link does not point to yet."""
+    parent = os.path.dirname(release['release'])
+    try:
+        names = os.listdir(parent)
+    except OSError:
+        return None
+    for name in names:
+        path = os.path.join(parent, name)
+        if path == release['release'] or os.path.islink(path) or not os.path.isdir(path):
+            continue
+        record = read_record(path)
+        sw = (record or {}).get('switch') or {}
+        if record and record.get('app_path') == app_path and record.get('staging') == staging \
+                and sw.get('method') == 'link' and sw.get('release') == path:
+            return record
+    return None
+
+
+def _switch_release(app_path, release, staging, staging_record, previous, result, check_mode):
+    """The release layout's switch: the staging folder becomes the new release folder beside the old one, then the
+    link is pointed at it atomically. The old release stays where it is, as it was (it is the previous tree)."""
+    old = release['release']
+    if previous and os.path.abspath(previous) != old:
+        raise TreeError('invalid_option', key='previous_release', previous=previous, app_path=app_path, release=old)
+    new = release_path(old, staging_record['from_version'], staging_record['to_version'])
+    result.update(previous=old, release=new, from_version=staging_record['from_version'],
+                  to_version=staging_record['to_version'], changed=True, method='link')
+    leftover = None
+    if os.path.lexists(new):
+        record = read_record(new) if os.path.isdir(new) and not os.path.islink(new) else None
+        if record is None or record.get('app_path') != app_path:
+            raise TreeError('release_exists', release=new, app_path=app_path)
+        leftover = failed_name(app_path)   # a release of an earlier run that never stayed live: set aside, closed
+    if check_mode:
+        return result
+    staging_record['switch'] = dict(previous=old, old_ino=_ino(old), old_target=release['target'], release=new,
+                                    method='link', at=time.strftime('%Y-%m-%dT%H:%M:%S%z'))
+    step = 'prepare'
+    try:
+        if leftover:
+            step = 'set aside ' + new
+            _park_failed(new, leftover, False)
+            result['warnings'].append(('release_set_aside', dict(release=new, where=leftover)))
+        write_record(staging, staging_record)
+        _open_tree(staging, int(staging_record['live_mode'], 8), staging_record['live_uid'],
+                   staging_record['live_gid'])
+        step = 'rename staging -> release'
+        os.rename(staging, new)
+        _fsync_dir(os.path.dirname(new))
+        step = 'switch link'
+        switch_link(app_path, new, release['target'], (release['uid'], release['gid']))
+    except (IOError, OSError) as exc:
+        if os.path.realpath(app_path) == new:
+            state = ('state_link', dict(app_path=app_path, release=new))
+        elif os.path.isdir(new) and not os.path.lexists(staging):
+            state = ('state_release_ready', dict(app_path=app_path, release=new, old=old))
+        else:
+            state = ('state_untouched', {})
+        raise TreeError('switch_failed', staging=staging, step=step, error=exc.strerror or str(exc), state=state,
+                        app_path=app_path, previous=old)
+    return result
+
+
 def _finish_old(old_path, previous, result, app_path):
     os.rename(old_path, previous)
     _close_tree(previous)
@@ -1012,7 +1194,7 @@ def _describe(app_path, staging, previous, old_ino):
 
 
 def _journal_path(app_path):
-    return os.path.join(os.path.dirname(app_path), sibling_prefix(app_path) + RESTORE_JOURNAL)
+    return os.path.join(tree_home(app_path)[1], sibling_prefix(app_path) + RESTORE_JOURNAL)
 
 
 def _read_journal(app_path):
@@ -1030,8 +1212,11 @@ def restore_tree(app_path, previous, remove_failed=False, method='auto', check_m
     A journal beside the folder (``.<folder>.sipp-restored.json``, root 0600) is written before the swap, so a rerun
     after success changes nothing and a run stopped halfway is completed, never swapped back."""
     app_path = split_app(app_path)[0]
-    previous = check_sibling(app_path, previous, 'previous')
+    previous = check_previous(app_path, previous)
     result = dict(previous=previous, warnings=[])
+    release = release_of(app_path)
+    if release:
+        return _restore_release(app_path, release, previous, remove_failed, result, check_mode)
     journal = _read_journal(app_path)
     ours = journal if journal and journal.get('previous') == previous else None
     live_exists = os.path.lexists(app_path)
@@ -1117,6 +1302,52 @@ def restore_tree(app_path, previous, remove_failed=False, method='auto', check_m
     return result
 
 
+def _restore_release(app_path, release, previous, remove_failed, result, check_mode):
+    """The release layout's way back: the link is pointed at ``previous`` again atomically, then the releases this
+    module made since (each one's record names the release before it) are set aside: the one that was live as
+    ``.<folder>.sipp-failed-<time>`` (closed, or removed with ``remove_failed``), those in between removed."""
+    journal = _read_journal(app_path)
+    ours = journal if journal and journal.get('previous') == previous else None
+    if release['release'] == os.path.realpath(previous):
+        result.update(changed=False, method='link', failed_tree=(ours or {}).get('failed'))
+        return result
+    if not os.path.isdir(previous) or os.path.islink(previous):
+        raise TreeError('previous_missing', previous=previous)
+    chain = []
+    current, seen = release['release'], set()
+    while current and current != previous and current not in seen:
+        seen.add(current)
+        record = read_record(current) if os.path.isdir(current) else None
+        if not record or record.get('app_path') != app_path:
+            break
+        chain.append(current)
+        current = (record.get('switch') or {}).get('previous')
+    failed = failed_name(app_path) if chain else None
+    result.update(changed=True, method='link', failed_tree=None if remove_failed else failed, removed=chain[1:])
+    if check_mode:
+        return result
+    step = 'journal'
+    try:
+        write_json(_journal_path(app_path), dict(previous=previous, failed=failed, remove_failed=bool(remove_failed),
+                                                 method='link', release=release['release'],
+                                                 at=time.strftime('%Y-%m-%dT%H:%M:%S%z')))
+        step = 'switch link'
+        switch_link(app_path, previous, release['target'], (release['uid'], release['gid']))
+        for index, path in enumerate(chain):
+            step = 'set aside ' + path
+            if index == 0:
+                _park_failed(path, failed, remove_failed)
+            else:
+                _remove_path(path)
+        _fsync_dir(os.path.dirname(previous))
+    except (IOError, OSError) as exc:
+        state = (('state_link', dict(app_path=app_path, release=previous))
+                 if os.path.realpath(app_path) == os.path.realpath(previous) else ('state_untouched', {}))
+        raise TreeError('restore_failed', previous=previous, app_path=app_path, step=step,
+                        error=exc.strerror or str(exc), state=state)
+    return result
+
+
 def _park_failed(path, failed, remove_failed):
     """Close the failed tree (root, 0700) at ``failed``, or remove it."""
     if path != failed:
@@ -1141,8 +1372,7 @@ def _describe_restore(app_path, previous, failed, prev_ino):
 
 
 def clean_trees(app_path, paths, check_mode=False):
-    app_path = split_app(app_path)[0]
-    parent = os.path.dirname(app_path)
+    app_path, parent, _folder = tree_home(app_path)
     targets = []
     for path in paths or []:
         full = os.path.abspath(path)

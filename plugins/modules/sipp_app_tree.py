@@ -44,6 +44,16 @@ description:
     O(remove_failed=true). A journal C(<parent>/.<folder>.sipp-restored.json) (root, 0600) makes a rerun harmless."
   - "O(state=cleaned): removes the trees named in O(remove); only paths directly beside O(app_path) whose name
     starts with C(.<folder>.sipp-) are accepted, anything else is refused before anything is removed."
+  - "The release layout (as ansistrano keeps releases): when O(app_path) is a symbolic link to a release folder
+    (C(/var/www/html/SIPP -> /srv/sipp-rilis/SIPP-5.1.0)), the module keeps that layout. Its trees live beside the
+    release folders (same file system), still named after O(app_path) (C(/srv/sipp-rilis/.SIPP.sipp-5.2.0)).
+    O(state=switched) renames the staging tree to a new release folder beside the old one (the old name with the
+    old version replaced by the new one, C(SIPP-5.2.0), else C(<old name>-<to_version>)) and points the link at it
+    atomically (a new link renamed over it, written absolute or relative as the old one was); the old release stays
+    where it is, untouched, and is the previous tree (method C(link)). A folder of the new release's name that the
+    module did not make is refused before anything changes. O(state=restored) points the link back at O(previous)
+    (the old release) atomically, keeps the failed release aside as C(.<folder>.sipp-failed-<time>) (closed) or
+    removes it, and removes the releases made in between."
   - Trees that are not live (staging, previous, failed) are closed (owner root, mode 0700) so the web server does not
     serve them from the document root; the tree made live gets the live folder's mode and owner.
   - A run stopped halfway (power cut, lost connection) is completed by running the module again with the same
@@ -230,7 +240,9 @@ record:
   type: str
   sample: /var/www/html/.SIPP.sipp-5.2.0/.sipp-tree.json
 method:
-  description: How the trees were swapped, C(exchange) (one atomic call) or C(rename) (two renames).
+  description: >-
+    How the trees were swapped, C(exchange) (one atomic call), C(rename) (two renames) or C(link) (the
+    release layout, the link pointed at the other release folder).
   returned: state is switched or restored
   type: str
   sample: exchange
@@ -239,14 +251,19 @@ previous:
   returned: state is switched or restored
   type: str
   sample: /var/www/html/.SIPP.sipp-previous-5.1.0
+release:
+  description: In the release layout, the new release folder the link now points to.
+  returned: state is switched and O(app_path) is a link to a release folder
+  type: str
+  sample: /srv/sipp-rilis/SIPP-5.2.0
 failed_tree:
   description: Where the failed tree is kept; null when it was removed (O(remove_failed)).
   returned: state is restored
   type: str
   sample: /var/www/html/.SIPP.sipp-failed-20261124-214501
 removed:
-  description: The paths removed.
-  returned: state is cleaned
+  description: The paths removed (with O(state=restored) in the release layout, the releases made in between).
+  returned: state is cleaned, or restored in the release layout
   type: list
   elements: str
   sample: [/var/www/html/.SIPP.sipp-previous-5.1.0]

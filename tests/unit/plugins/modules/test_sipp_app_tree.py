@@ -288,7 +288,7 @@ def test_options_and_places_checked(tmp_path, run_module):
             staging=str(tmp_path / 'elsewhere'))
     refused(run_module, 'app_missing', state='prepared', app_path=str(tmp_path / 'www' / 'TIDAKADA'),
             package=str(pkg))
-    os.symlink(str(app), str(tmp_path / 'www' / 'SIPPLINK'))
+    os.symlink(str(tmp_path / 'www' / 'TIDAKADA'), str(tmp_path / 'www' / 'SIPPLINK'))
     refused(run_module, 'app_missing', state='prepared', app_path=str(tmp_path / 'www' / 'SIPPLINK'),
             package=str(pkg))
     refused(run_module, 'invalid_option', state='restored', app_path=str(app))
@@ -454,3 +454,121 @@ def test_exchange_through_the_raw_syscall_where_libc_lacks_renameat2(tmp_path, m
     (b / 'x').write_text('b')
     assert T.exchange(str(a), str(b)) is None
     assert (a / 'x').read_text() == 'b' and (b / 'x').read_text() == 'a'
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# the release layout: the application folder is a link to a release folder
+
+
+def release_layout(tmp_path, relative, version='5.1.0'):
+    """/srv/sipp-rilis/SIPP-<version> holds the application, /var/www/html/SIPP is a link to it."""
+    built = make_live(tmp_path / 'build', version)
+    releases = tmp_path / 'srv' / 'sipp-rilis'
+    releases.mkdir(parents=True)
+    release = releases / ('SIPP-' + version)
+    os.rename(str(built), str(release))
+    www = tmp_path / 'var' / 'www' / 'html'
+    www.mkdir(parents=True)
+    link = www / 'SIPP'
+    os.symlink(os.path.relpath(str(release), str(www)) if relative else str(release), str(link))
+    return link, releases, release
+
+
+def link_text(link):
+    return os.readlink(str(link))
+
+
+@pytest.mark.parametrize('relative', [False, True])
+def test_release_layout_new_release_beside_the_old_link_switched_and_back(tmp_path, run_module, relative):
+    link, releases, old = release_layout(tmp_path, relative)
+    original = snapshot(old)
+    text = link_text(link)
+    pkg = R.build_package('5.1.0', '5.2.0', tmp_path / 'pkg')
+    prep = ok(run_module, state='prepared', app_path=str(link), package=str(pkg))
+    assert prep['staging'] == str(releases / '.SIPP.sipp-5.2.0')          # beside the releases, same file system
+    staged = content(snapshot(prep['staging']))
+    assert sorted(os.listdir(str(link.parent))) == ['SIPP']
+
+    args = dict(state='switched', app_path=str(link), package=str(pkg))
+    checked = ok(run_module, _ansible_check_mode=True, **args)
+    assert checked['method'] == 'link' and link_text(link) == text
+    res = ok(run_module, **args)
+    new = str(releases / 'SIPP-5.2.0')
+    assert (res['method'], res['previous'], res['release']) == ('link', str(old), new)
+    assert os.path.islink(str(link)) and os.path.realpath(str(link)) == new
+    assert os.path.isabs(link_text(link)) is not relative                 # written as the old link was
+    assert content(snapshot(new)) == staged
+    assert stat.S_IMODE(os.lstat(new).st_mode) == 0o755 and os.lstat(new).st_uid == LIVE_OWNER[0]
+    assert snapshot(old) == original                                       # the old release untouched, in place
+    assert sorted(os.listdir(str(link.parent))) == ['SIPP']
+    assert ok(run_module, **args)['changed'] is False
+
+    rargs = dict(state='restored', app_path=str(link), previous=res['previous'])
+    assert ok(run_module, _ansible_check_mode=True, **rargs)['changed'] is True
+    assert os.path.realpath(str(link)) == new
+    back = ok(run_module, **rargs)
+    assert back['changed'] is True and back['method'] == 'link'
+    assert link_text(link) == text and snapshot(old) == original
+    assert not os.path.exists(new)
+    failed = back['failed_tree']
+    assert os.path.dirname(failed) == str(releases) and os.path.basename(failed).startswith('.SIPP.sipp-failed-')
+    assert os.lstat(failed).st_uid == 0 and stat.S_IMODE(os.lstat(failed).st_mode) == 0o700
+    assert content(snapshot(failed)) == staged
+    assert ok(run_module, **rargs)['changed'] is False and link_text(link) == text
+
+
+def test_release_layout_chain_restored_to_the_first_release(tmp_path, run_module):
+    link, releases, old = release_layout(tmp_path, False)
+    original = snapshot(old)
+    for from_version, to_version in (('5.1.0', '5.2.0'), ('5.2.0', '5.2.1')):
+        pkg = R.build_package(from_version, to_version, tmp_path / 'pkg')
+        ok(run_module, state='prepared', app_path=str(link), package=str(pkg))
+        res = ok(run_module, state='switched', app_path=str(link), package=str(pkg))
+        assert res['previous'] == str(releases / ('SIPP-' + from_version))
+    assert os.path.realpath(str(link)) == str(releases / 'SIPP-5.2.1')
+    back = ok(run_module, state='restored', app_path=str(link), previous=str(old), remove_failed=True)
+    assert back['removed'] == [str(releases / 'SIPP-5.2.0')] and back['failed_tree'] is None
+    assert sorted(os.listdir(str(releases))) == ['.SIPP.sipp-restored.json', 'SIPP-5.1.0']
+    assert os.path.realpath(str(link)) == str(old) and snapshot(old) == original
+
+
+def test_release_layout_foreign_release_refused_our_leftover_set_aside(tmp_path, run_module):
+    link, releases, old = release_layout(tmp_path, False)
+    original = snapshot(old)
+    pkg = R.build_package('5.1.0', '5.2.0', tmp_path / 'pkg')
+    ok(run_module, state='prepared', app_path=str(link), package=str(pkg))
+    foreign = releases / 'SIPP-5.2.0'
+    foreign.mkdir()
+    (foreign / 'catatan.txt').write_text('milik admin')
+    res = refused(run_module, 'release_exists', language='en', state='switched', app_path=str(link),
+                  package=str(pkg))
+    assert 'Nothing was changed' in res['msg'] and str(foreign) in res['msg']
+    assert os.path.realpath(str(link)) == str(old) and snapshot(old) == original
+    assert (foreign / 'catatan.txt').read_text() == 'milik admin'
+    os.rename(str(foreign), str(releases / 'milik-admin'))
+    # a release of ours that never stayed live (switched, then the link pointed back by hand)
+    first = ok(run_module, state='switched', app_path=str(link), package=str(pkg))
+    T.switch_link(str(link), str(old), str(old))
+    ok(run_module, state='prepared', app_path=str(link), package=str(pkg))
+    again = ok(run_module, state='switched', app_path=str(link), package=str(pkg))
+    assert again['release'] == first['release'] and os.path.realpath(str(link)) == first['release']
+    assert 'disisihkan' in json.dumps(again.get('warnings'))
+    aside = [n for n in os.listdir(str(releases)) if n.startswith('.SIPP.sipp-failed-')]
+    assert len(aside) == 1 and (releases / 'milik-admin' / 'catatan.txt').exists()
+
+
+def test_release_layout_switch_stopped_before_the_link_is_completed_by_a_rerun(tmp_path, run_module, monkeypatch):
+    link, releases, old = release_layout(tmp_path, True)
+    pkg = R.build_package('5.1.0', '5.2.0', tmp_path / 'pkg')
+    ok(run_module, state='prepared', app_path=str(link), package=str(pkg))
+
+    def crash(*args, **kwargs):
+        raise OSError(errno.EIO, 'Input/output error')
+    monkeypatch.setattr(T, 'switch_link', crash)
+    res = refused(run_module, 'switch_failed', state='switched', app_path=str(link), package=str(pkg))
+    assert 'SIPP-5.2.0' in res['details']['state'] and os.path.realpath(str(link)) == str(old)
+    monkeypatch.undo()
+    done = ok(run_module, state='switched', app_path=str(link), package=str(pkg))
+    assert done['changed'] is True and os.path.realpath(str(link)) == str(releases / 'SIPP-5.2.0')
+    assert ok(run_module, state='switched', app_path=str(link), package=str(pkg))['changed'] is False
+    assert not os.path.isabs(link_text(link))
