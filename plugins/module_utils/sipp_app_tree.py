@@ -40,6 +40,7 @@ import uuid
 import zipfile
 
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import release_of
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import (
     APP_PREFIX, CHUNK_SIZE, MANIFEST_NAME, SQL_PREFIX, PackageError, entry_kind_problem, entry_mode, entry_problem,
     is_protected, message as package_message, protects, relative_path_problem, sha256_file, validate_manifest,
@@ -306,25 +307,6 @@ class TreeError(Exception):
 def split_app(app_path):
     app_path = os.path.abspath(app_path).rstrip('/') or '/'
     return app_path, os.path.dirname(app_path), os.path.basename(app_path)
-
-
-def release_of(app_path):
-    """The release layout (as ansistrano keeps releases, and many courts do): the application folder is a symbolic
-    link to a release folder (``/var/www/html/SIPP -> /srv/sipp-rilis/SIPP-5.1.0``). Returns dict(link=<app_path>,
-    target=<the link's own text>, release=<the real folder>, uid, gid) or None for a plain folder (or a link that
-    does not lead to a folder, which check_app refuses)."""
-    app_path = split_app(app_path)[0]
-    try:
-        st = os.lstat(app_path)
-        if not stat.S_ISLNK(st.st_mode):
-            return None
-        target = os.readlink(app_path)
-        release = os.path.realpath(app_path)
-        if not os.path.isdir(release) or release == app_path:
-            return None
-    except OSError:
-        return None
-    return dict(link=app_path, target=target, release=release, uid=st.st_uid, gid=st.st_gid)
 
 
 def tree_home(app_path):

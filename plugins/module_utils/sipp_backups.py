@@ -36,7 +36,7 @@ import time
 import uuid
 
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import CLOCK_TOLERANCE, iso_time, msg
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import LINKS_FOLDER
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import LINKS_FOLDER, release_of
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
     make_private_dirs, sha256_file, write_json_private)
 
@@ -700,15 +700,21 @@ def app_trees(app_path):
     if not app_path:
         return []
     app_path = _norm_path(app_path)
-    parent, folder = os.path.dirname(app_path), os.path.basename(app_path)
+    folder = os.path.basename(app_path)
     prefix = '.%s%s' % (folder, TREE_MARK)
-    try:
-        names = sorted(os.listdir(parent))
-    except OSError:
-        return []
-    return [os.path.join(parent, n) for n in names
-            if n.startswith(prefix) and len(n) > len(prefix) and '.sipp-tmp-' not in n
-            and os.path.isdir(os.path.join(parent, n)) and not os.path.islink(os.path.join(parent, n))]
+    # in the release layout (the application folder a link to a release folder) they lie beside the releases
+    release = release_of(app_path)
+    parents = [os.path.dirname(app_path)] + ([os.path.dirname(release['release'])] if release else [])
+    found = []
+    for parent in sorted(set(parents)):
+        try:
+            names = sorted(os.listdir(parent))
+        except OSError:
+            continue
+        found.extend(os.path.join(parent, n) for n in names
+                     if n.startswith(prefix) and len(n) > len(prefix) and '.sipp-tmp-' not in n
+                     and os.path.isdir(os.path.join(parent, n)) and not os.path.islink(os.path.join(parent, n)))
+    return found
 
 
 def _named_why(language, by):

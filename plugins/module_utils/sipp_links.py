@@ -134,6 +134,25 @@ def _judge(app_path, rel, backup_dir):
     return entry
 
 
+def release_of(app_path):
+    """The release layout (as ansistrano keeps releases, and many courts do): the application folder itself is a
+    symbolic link to a release folder (``/var/www/html/SIPP -> /srv/sipp-rilis/SIPP-5.1.0``). Returns dict(link=
+    <app_path>, target=<the link's own text>, release=<the real folder>, uid, gid) or None for a plain folder (or a
+    link that does not lead to a folder)."""
+    app_path = os.path.abspath(app_path).rstrip('/') or '/'
+    try:
+        st = os.lstat(app_path)
+        if not stat.S_ISLNK(st.st_mode):
+            return None
+        target = os.readlink(app_path)
+        release = os.path.realpath(app_path)
+        if not os.path.isdir(release) or release == app_path:
+            return None
+    except OSError:
+        return None
+    return dict(link=app_path, target=target, release=release, uid=st.st_uid, gid=st.st_gid)
+
+
 def find_links(app_path, backup_dir=None):
     """Every symbolic link under ``app_path`` (links not followed), judged: a list of dicts sorted by path with
     ``path`` (relative), ``link`` (as written), ``target`` (resolved; None for a loop), ``type`` (dir, file,

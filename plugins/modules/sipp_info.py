@@ -255,6 +255,22 @@ sipp:
           returned: success
           type: int
           sample: 48211
+    app_release:
+      description:
+        - The release layout, when the application folder is itself a symbolic link to a release folder (as courts
+          that keep releases side by side do); null for a plain folder. Backups record it, upgrades keep it (a new
+          release folder beside the old one, the link switched), downgrades put it back.
+      returned: success
+      type: dict
+      contains:
+        link:
+          description: What the application folder's link says, as written.
+          type: str
+          sample: /srv/sipp-rilis/SIPP-5.1.0
+        release:
+          description: The release folder it leads to, resolved.
+          type: str
+          sample: /srv/sipp-rilis/SIPP-5.1.0
     app_links:
       description:
         - The symbolic links of the application folder, sorted by path; null unless O(links=true).
@@ -418,7 +434,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import (
     clock_argument_spec, clock_report, disk_usage, folder_size, msg)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import SippDbError, describe_target
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import find_links, refused_text, render
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import (
+    find_links, refused_text, release_of, render)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
     SiteError, open_site, site_argument_spec)
 
@@ -494,9 +511,11 @@ def _gather(module, site):
         links = render(site.language, find_links(path, module.params['backup_dir']))
         refused = refused_text(site.language, path, links)
 
+    release = release_of(path)
     return dict(
         app_path=path,
         app_folder=os.path.basename(path.rstrip(os.sep)),
+        app_release=dict(link=release['target'], release=release['release']) if release else None,
         app_candidates=site.candidates,
         config_file=site.config_file,
         version=site.version,

@@ -56,6 +56,15 @@ def cmd_move(args):
     return 0
 
 
+def cmd_release(args):
+    reg = _region(args)
+    court = reg.court(args.court)
+    release = court.use_release_folder(args.to, args.relative)
+    reg.save()
+    print("%s: %s -> %s" % (court.info["id"], court.app_path, release))
+    return 0
+
+
 def cmd_down(args):
     reg = Region(args.state)
     return 0 if reg.down(remove=not args.keep_files) else 1
@@ -229,6 +238,14 @@ def main(argv=None):
     s.add_argument("--to", required=True, help="an empty or absent folder (e.g. on a small filesystem you mounted)")
     s.add_argument("--folder", default="resources/file", help="the folder, relative to the application folder")
     s.set_defaults(func=cmd_move)
+
+    s = sub.add_parser("release", parents=[common],
+                       help="keep a court's application in a release folder, the application folder a link to it "
+                            "(as courts that keep releases side by side do): sippsim release pn_bogor")
+    s.add_argument("court")
+    s.add_argument("--to", help="the folder of releases (default: the court's own srv/sipp-rilis)")
+    s.add_argument("--relative", action="store_true", help="a link relative to the application folder's parent")
+    s.set_defaults(func=cmd_release)
 
     s = sub.add_parser("down", parents=[common], help="stop everything the region started")
     s.add_argument("--keep-files", action="store_true", help="keep the courts' folders")

@@ -159,6 +159,32 @@ class Court:
         os.symlink(str(dest), str(src))
         self.info.setdefault("moved", {})[rel] = str(dest)
 
+    def use_release_folder(self, dest=None, relative=False):
+        """Keep the application in a release folder and make the application folder a link to it, as courts that
+        keep releases side by side do: ``/var/www/html/SIPP -> /srv/sipp-rilis/SIPP-<version>``. ``dest``, the folder
+        of releases, defaults to the court's own ``srv/sipp-rilis`` (local mode; in ssh mode give a folder the court
+        sees as the host does). The link is absolute, or ``relative`` to the link's folder."""
+        app = self.app_dir
+        if app.is_symlink() or not app.is_dir():
+            raise ValueError("the application folder of %s is not a folder (already a link?)" % self.info["id"])
+        if dest is None:
+            if self.mode == "ssh":
+                raise ValueError("a court in ssh mode needs --to: a folder the court sees as the host does")
+            dest = self.root / "srv/sipp-rilis"
+        dest = Path(os.path.abspath(str(dest)))
+        release = dest / ("%s-%s" % (app.name, self.info["version"]))
+        if release.exists():
+            raise ValueError("%s already exists" % release)
+        dest.mkdir(parents=True, exist_ok=True)
+        try:
+            os.rename(str(app), str(release))
+        except OSError:
+            subprocess.run(["cp", "-a", "--", str(app), str(release)], check=True)
+            shutil.rmtree(str(app))
+        os.symlink(os.path.relpath(str(release), str(app.parent)) if relative else str(release), str(app))
+        self.info["releases"] = str(dest)
+        return release
+
     # --- database objects of another definer -------------------------------------------------------------------
     def add_objects_of_another_definer(self, super_privilege=False):
         """A trigger (on perkara_putusan) and a stored procedure made by root, beside the dashboard view the release

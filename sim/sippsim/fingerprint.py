@@ -83,13 +83,16 @@ def tree(root):
 def fingerprint(court):
     out = database(court)
     out["app_tree"] = tree(court.app_dir)
+    if os.path.islink(str(court.app_dir)):
+        # the release layout: which release the application folder's link points to, as written
+        out["app_link"] = os.readlink(str(court.app_dir))
     return out
 
 
 def differences(before, after):
     """What differs between two fingerprints, in words (empty: identical)."""
     out = []
-    for key in ("version", "site_offline"):
+    for key in ("version", "site_offline", "app_link"):
         if before.get(key) != after.get(key):
             out.append("%s: %r -> %r" % (key, before.get(key), after.get(key)))
     tb, ta = before.get("tables", {}), after.get("tables", {})

@@ -276,3 +276,21 @@ def test_retention_keeps_a_recent_damaged_backup_and_never_calls_it_interrupted(
     with open(os.path.join(oldest, 'database.sql.zst'), 'r+b') as handle:
         handle.truncate(3)
     assert [p for p, kind in b.plan(str(tmp_path), me, keep=1, now=now)['remove']] == [oldest]
+
+
+def test_app_trees_found_beside_the_releases_in_the_release_layout(tmp_path):
+    releases = tmp_path / 'srv' / 'sipp-rilis'
+    (releases / 'SIPP-5.1.0').mkdir(parents=True)
+    (releases / '.SIPP.sipp-failed-20261206-170000').mkdir()
+    (releases / '.SIPP.sipp-tmp-x').mkdir()
+    (releases / 'SIPP-5.2.0').mkdir()
+    www = tmp_path / 'www'
+    www.mkdir()
+    (www / '.SIPP.sipp-previous-5.0.0').mkdir()
+    os.symlink(str(releases / 'SIPP-5.1.0'), str(www / 'SIPP'))
+    assert b.app_trees(str(www / 'SIPP')) == sorted([str(releases / '.SIPP.sipp-failed-20261206-170000'),
+                                                     str(www / '.SIPP.sipp-previous-5.0.0')])
+    # a plain folder: only beside it
+    os.unlink(str(www / 'SIPP'))
+    (www / 'SIPP').mkdir()
+    assert b.app_trees(str(www / 'SIPP')) == [str(www / '.SIPP.sipp-previous-5.0.0')]
