@@ -119,9 +119,16 @@ def _backup(obs, now, language, labels):
     # backups that are complete but damaged, renamed, or dated in the future of the court's clock: never the newest
     suspect = [dict(name=_text(item.get('name')), why='; '.join(_text(x) for x in item.get('problems') or []))
                for item in (_dict(x) for x in raw.get('suspect') or [] if isinstance(x, dict))]
+    # the newest backup's tables without transactions, copied while SIPP was online without a lock
+    nontx = _dict(raw.get('nontransactional'))
+    nontx_tables = ['%s (%s)' % (_text(t.get('name')), _text(t.get('engine')))
+                    for t in (_dict(x) for x in nontx.get('tables') or [] if isinstance(x, dict))]
     return dict(
         read=_bool(raw.get('read')),
         dir=_text(raw.get('dir')) or None,
+        nontransactional=nontx_tables,
+        nontransactional_consistent=None if not nontx_tables else nontx.get('consistent') is not False,
+        nontransactional_why=_text(nontx.get('lock_error')) or None,
         name=name or None,
         created=(_text(record.get('created')) or None) if verified else None,
         age_seconds=None if age is None else int(max(0, age)),
@@ -230,6 +237,9 @@ def _problems(obs, job, backup, sync, disk, clock, language, reasons):
     elif backup['name'] and backup['age_hours'] is not None and backup['max_age_hours'] is not None \
             and backup['age_seconds'] > backup['max_age_hours'] * 3600:
         add('backup_old', name=backup['name'], age=backup['age_text'], limit=_fmt(backup['max_age_hours'], language))
+    if backup['name'] and backup['nontransactional_consistent'] is False:
+        add('backup_inconsistent', name=backup['name'], tables=', '.join(backup['nontransactional']),
+            why=backup['nontransactional_why'] or reasons['lock_off'])
     if backup['suspect']:
         add('backup_suspect', items='; '.join('%s (%s)' % (x['name'], x['why']) for x in backup['suspect']))
     if clock['skewed']:

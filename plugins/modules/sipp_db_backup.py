@@ -35,6 +35,12 @@ description:
     with what is needed and what is free, and nothing is written."
   - SIPP must be in maintenance (C(SiteOffline = 1)) while this runs, so that the checksums of the manifest and the
     dump describe the same data; the playbooks of this collection ensure it.
+  - "Tables without transactions (MyISAM, Aria, MEMORY, ...; common in older SIPP databases): C(--single-transaction)
+    does not hold them still. With O(lock_nontransactional) (the default) a session of its own (the mariadb/mysql
+    client) READ-locks them from before the checksums until the dump has ended, so their copy is consistent even
+    while SIPP is online (SIPP may read them; its writes to them wait). The manifest and RV(backup.nontransactional)
+    name them and say how they were copied: C(locked), C(maintenance) (SIPP offline), or C(unlocked) (a warning says
+    so, and why)."
   - Runs without any interaction, so it can be run with C(async) (a large database takes a while).
   - Messages are in Bahasa Indonesia unless O(language=en).
 author:
@@ -70,6 +76,17 @@ options:
       - V(0) disables the check.
     type: float
     default: 1.5
+  lock_nontransactional:
+    description:
+      - READ-lock the tables without transactions for their copy (see the description). When the lock cannot be
+        taken within O(lock_wait_timeout), the backup is still made, recorded as C(unlocked), with a warning.
+    type: bool
+    default: true
+  lock_wait_timeout:
+    description:
+      - Seconds to wait for the lock on the tables without transactions (a long write of SIPP holds it).
+    type: int
+    default: 60
   force:
     description:
       - Replace an existing O(dest) (a new dump is made in all cases). Without it, an existing O(dest) that its
@@ -213,8 +230,41 @@ backup:
       returned: always
       type: bool
       sample: false
+    nontransactional:
+      description: The tables without transactions and how they were copied (also in the manifest).
+      returned: when a dump was made
+      type: dict
+      contains:
+        tables:
+          description: Each table's C(name) and C(engine), sorted by name; empty when every table is transactional.
+          type: list
+          elements: dict
+          sample: [{name: sys_audittrail, engine: MyISAM}]
+        sipp_online:
+          description: SIPP was online (not in maintenance) during the dump.
+          type: bool
+          sample: true
+        locked:
+          description: They were READ-locked from before the checksums until the dump ended.
+          type: bool
+          sample: true
+        lock_error:
+          description: Why the lock could not be taken (null when it was, or was not asked for).
+          type: str
+          sample: null
+        copy:
+          description: >-
+            C(no_tables), C(locked), C(maintenance) (SIPP offline, not locked) or C(unlocked) (SIPP online, not
+            locked: the copy may not be consistent).
+          type: str
+          sample: locked
+        consistent:
+          description: False only when C(copy) is C(unlocked).
+          type: bool
+          sample: true
 '''
 
+import contextlib
 import os
 import socket
 import tempfile
@@ -222,11 +272,13 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg, disk_usage
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import SippDbError, client_credentials
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
+    SippDbError, client_credentials, find_client)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
     COMPRESSIONS, COMPRESSED_FRACTION, DumpError, choose_compression, compress_command, dump_command,
     dump_help, dump_to_file, existing_ancestor, find_dump_program, make_private_dirs, read_manifest, sha256_file,
-    view_digest, test_command, write_json_private)
+    view_digest, test_command, write_json_private,
+    TableLock, nontransactional_tables)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import (
     schema_objects, table_checksums, table_structures)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
@@ -272,6 +324,14 @@ MESSAGES = {
         'advice_end_marker': (
             "Dump terpotong: periksa log server basis data (mis. koneksi terputus, max_allowed_packet), lalu ulangi."),
         'advice_test': "Berkas hasil kompresi rusak: periksa disk tujuan (df -h, dmesg), lalu ulangi.",
+        'nontx_unlocked': (
+            "Database {database} memuat tabel non-transaksional {tables}. Tabel itu disalin saat SIPP online "
+            "tanpa dikunci ({why}), sehingga salinannya mungkin tidak konsisten bila SIPP menulis ke sana saat "
+            "pencadangan. Cadangan tetap dibuat dan dicatat demikian. Untuk salinan yang konsisten: cadangkan dengan "
+            "SIPP dalam mode perbaikan, biarkan penguncian aktif (lock_nontransactional), atau ubah tabel itu ke "
+            "InnoDB bersama SATGAS SIPP."),
+        'nontx_why_off': "penguncian dimatikan",
+        'nontx_why_error': "kunci tidak dapat diambil: {error}",
     },
     'en': {
         'dump_missing': (
@@ -311,6 +371,13 @@ MESSAGES = {
             "The dump was cut short: check the database server's log (lost connection, max_allowed_packet), then "
             "run again."),
         'advice_test': "The compressed file is damaged: check the destination disk (df -h, dmesg), then run again.",
+        'nontx_unlocked': (
+            "Database {database} holds tables without transactions: {tables}. They were copied while SIPP was online "
+            "without a lock ({why}), so their copy may not be consistent if SIPP wrote to them during the backup. "
+            "The backup was made and is recorded so. For a consistent copy: back up with SIPP in maintenance, keep "
+            "the lock on (lock_nontransactional), or convert those tables to InnoDB with SATGAS SIPP."),
+        'nontx_why_off': "locking was turned off",
+        'nontx_why_error': "the lock could not be taken: {error}",
     },
 }
 
@@ -468,32 +535,61 @@ class Backup(object):
             self.fail('dest_unwritable', folder=folder, error=exc.strerror or str(exc))
 
         try:
-            checksums = table_checksums(conn, self.database)
-            structures = table_structures(conn, self.database)
-            objects = self.objects()
-            definitions = schema_objects(conn, self.database)
+            nontx_tables = nontransactional_tables(conn, self.database)
+            offline = (conn.query_value("SELECT value FROM sys_config WHERE id = 6") or '').strip() == '1'
         except SippDbError as exc:
-            self.fail('checksums_failed', database=self.database, error=exc.params.get('error') or exc.code)
+            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.code)
+        # tables without transactions: --single-transaction does not hold them still, so they are READ-locked by a
+        # session of their own from before the checksums until the dump has ended (SIPP's writes to them wait)
+        nontx = dict(tables=nontx_tables, sipp_online=not offline, locked=False, lock_error=None)
+        with contextlib.ExitStack() as stack:
+            creds = stack.enter_context(client_credentials(self.site.params))
+            if nontx_tables and self.params['lock_nontransactional']:
+                client = find_client(module)
+                try:
+                    if client is None:
+                        raise DumpError('lock', 'mariadb/mysql client not found')
+                    stack.enter_context(TableLock(client, creds['defaults_arg'], self.database,
+                                                  [t['name'] for t in nontx_tables], env=creds['env'],
+                                                  secrets=self.secrets, wait_seconds=self.params['lock_wait_timeout']))
+                    nontx['locked'] = True
+                except DumpError as exc:
+                    nontx['lock_error'] = exc.detail
+            nontx['copy'] = ('no_tables' if not nontx_tables else 'locked' if nontx['locked']
+                             else 'maintenance' if offline else 'unlocked')
+            nontx['consistent'] = nontx['copy'] != 'unlocked'
 
-        try:
-            fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(dest), suffix='.part', dir=folder)
-            os.close(fd)
-            os.unlink(tmp)  # dump_to_file creates it exclusively (O_EXCL), mode 0600
-        except OSError as exc:
-            self.fail('dest_unwritable', folder=folder, error=exc.strerror or str(exc))
+            try:
+                checksums = table_checksums(conn, self.database)
+                structures = table_structures(conn, self.database)
+                objects = self.objects()
+                definitions = schema_objects(conn, self.database)
+            except SippDbError as exc:
+                self.fail('checksums_failed', database=self.database, error=exc.params.get('error') or exc.code)
 
-        help_text = dump_help(program)
-        try:
-            with client_credentials(self.site.params) as creds:
+            try:
+                fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(dest), suffix='.part', dir=folder)
+                os.close(fd)
+                os.unlink(tmp)  # dump_to_file creates it exclusively (O_EXCL), mode 0600
+            except OSError as exc:
+                self.fail('dest_unwritable', folder=folder, error=exc.strerror or str(exc))
+
+            help_text = dump_help(program)
+            try:
                 argv = dump_command(program, creds['defaults_arg'], self.database, charset, help_text)
                 compress_argv = compress_command(kind, compressor, self.params['compression_level']) \
                     if kind != 'none' else None
                 test_argv = test_command(kind, compressor, tmp) if kind != 'none' else None
                 info = dump_to_file(argv, compress_argv, tmp, env=creds['env'], secrets=self.secrets,
                                     test_argv=test_argv)
-        except DumpError as exc:
-            self.fail('step_failed', database=self.database, step=exc.step, program=exc.program or program,
-                      detail=exc.detail, advice=_m(self.lang, 'advice_%s' % exc.step))
+            except DumpError as exc:
+                self.fail('step_failed', database=self.database, step=exc.step, program=exc.program or program,
+                          detail=exc.detail, advice=_m(self.lang, 'advice_%s' % exc.step))
+        if not nontx['consistent']:
+            module.warn(_m(self.lang, 'nontx_unlocked', database=self.database,
+                           tables=', '.join('%s (%s)' % (t['name'], t['engine']) for t in nontx_tables),
+                           why=_m(self.lang, 'nontx_why_error', error=nontx['lock_error']) if nontx['lock_error']
+                           else _m(self.lang, 'nontx_why_off')))
         try:
             digest = sha256_file(tmp)
             size_bytes = os.path.getsize(tmp)
@@ -523,6 +619,9 @@ class Backup(object):
                 # every view, trigger, routine and event with its DEFINER and a digest of what it does: what the
                 # restore's proof compares
                 objects=definitions,
+                # tables without transactions and whether their copy is consistent (locked, or SIPP in
+                # maintenance): what the backup's record and the monitoring report say about them
+                nontransactional=nontx,
             )
             write_json_private(manifest_path, manifest)
         except (OSError, ValueError) as exc:
@@ -539,7 +638,8 @@ class Backup(object):
         if info.get('dump_stderr'):
             module.warn(info['dump_stderr'])
         result.update(sha256=digest, size_bytes=size_bytes, uncompressed_bytes=info['uncompressed_bytes'],
-                      tables=len(checksums), duration_seconds=round(time.time() - started, 3))
+                      tables=len(checksums), duration_seconds=round(time.time() - started, 3),
+                      nontransactional=nontx)
         return True, result
 
 
@@ -553,6 +653,8 @@ def main():
         min_free_ratio=dict(type='float', default=1.5),
         force=dict(type='bool', default=False),
         dump_charset=dict(type='str', default='auto'),
+        lock_nontransactional=dict(type='bool', default=True),
+        lock_wait_timeout=dict(type='int', default=60),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     try:

@@ -65,6 +65,16 @@ def cmd_release(args):
     return 0
 
 
+def cmd_engine(args):
+    reg = _region(args)
+    court = reg.court(args.court)
+    tables = [t for t in args.tables.split(",") if t]
+    court.use_engine(tables, args.engine)
+    reg.save()
+    print("%s: %s -> %s" % (court.info["id"], ", ".join(tables), args.engine))
+    return 0
+
+
 def cmd_down(args):
     reg = Region(args.state)
     return 0 if reg.down(remove=not args.keep_files) else 1
@@ -246,6 +256,14 @@ def main(argv=None):
     s.add_argument("--to", help="the folder of releases (default: the court's own srv/sipp-rilis)")
     s.add_argument("--relative", action="store_true", help="a link relative to the application folder's parent")
     s.set_defaults(func=cmd_release)
+
+    s = sub.add_parser("engine", parents=[common],
+                       help="convert tables of a court's SIPP database to another engine (older databases keep "
+                            "MyISAM tables): sippsim engine pn_bogor --tables sys_audittrail,perkara_jadwal_sidang")
+    s.add_argument("court")
+    s.add_argument("--tables", required=True, help="comma-separated table names")
+    s.add_argument("--engine", default="MyISAM", choices=["MyISAM", "Aria", "InnoDB"])
+    s.set_defaults(func=cmd_engine)
 
     s = sub.add_parser("down", parents=[common], help="stop everything the region started")
     s.add_argument("--keep-files", action="store_true", help="keep the courts' folders")

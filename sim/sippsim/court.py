@@ -185,6 +185,18 @@ class Court:
         self.info["releases"] = str(dest)
         return release
 
+    def use_engine(self, tables, engine="MyISAM"):
+        """Convert SIPP tables to another storage engine, as older SIPP databases still have MyISAM tables (no
+        transactions: ``--single-transaction`` does not hold them still while SIPP writes)."""
+        conn = self.sipp_server().connect(self.db_name)
+        try:
+            with conn.cursor() as cur:
+                for table in tables:
+                    cur.execute("ALTER TABLE `%s` ENGINE=%s" % (table.replace("`", "``"), engine))
+        finally:
+            conn.close()
+        self.info.setdefault("engines", {}).update(dict((t, engine) for t in tables))
+
     # --- database objects of another definer -------------------------------------------------------------------
     def add_objects_of_another_definer(self, super_privilege=False):
         """A trigger (on perkara_putusan) and a stored procedure made by root, beside the dashboard view the release

@@ -186,3 +186,32 @@ def test_sizes_and_ages():
     assert sipp_monitor.age_text(59, labels) == '0 min'
     assert sipp_monitor.age_text(3 * 3600 + 5 * 60, labels) == '3 h 5 min'
     assert sipp_monitor.age_text(None, labels) is None
+
+
+@pytest.mark.parametrize('language', ['id', 'en'])
+def test_a_backup_whose_myisam_tables_were_copied_unlocked_online_needs_attention(language):
+    tables = [dict(name='log_lama', engine='MyISAM'), dict(name='statistik_lama', engine='Aria')]
+    results = [
+        court('pn_unlocked', '100001', backup=dict(nontransactional=dict(
+            tables=tables, sipp_online=True, locked=False, lock_error=None, copy='unlocked', consistent=False))),
+        court('pn_timeout', '100002', backup=dict(nontransactional=dict(
+            tables=tables, sipp_online=True, locked=False, lock_error='Lock wait timeout exceeded', copy='unlocked',
+            consistent=False))),
+        court('pn_locked', '100003', backup=dict(nontransactional=dict(
+            tables=tables, sipp_online=True, locked=True, lock_error=None, copy='locked', consistent=True))),
+        court('pn_maint', '100004', backup=dict(nontransactional=dict(
+            tables=tables, sipp_online=False, locked=False, lock_error=None, copy='maintenance', consistent=True))),
+        court('pn_innodb', '100005', backup=dict(nontransactional=dict(
+            tables=[], sipp_online=True, locked=False, lock_error=None, copy='no_tables', consistent=True))),
+    ]
+    by = dict((c['court'], c) for c in data(results, language=language)['courts'])
+    for name in ('pn_locked', 'pn_maint', 'pn_innodb'):
+        assert by[name]['problems'] == [] and by[name]['status'] == 'baik', name
+    assert by['pn_locked']['backup']['nontransactional'] == ['log_lama (MyISAM)', 'statistik_lama (Aria)']
+    for name, why in (('pn_unlocked', {'id': 'penguncian dimatikan', 'en': 'locking was turned off'}[language]),
+                      ('pn_timeout', 'Lock wait timeout exceeded')):
+        assert by[name]['problems'] == ['backup_inconsistent'], name
+        text = by[name]['reasons'][0]
+        assert 'SIPP-%s-2027-01-15-0200' % by[name]['kode_satker'] in text
+        assert 'log_lama (MyISAM), statistik_lama (Aria)' in text and '(%s)' % why in text
+        assert ('tidak konsisten' if language == 'id' else 'may not be consistent') in text

@@ -167,3 +167,117 @@ def test_dump_failure_is_reported_with_step_and_cleaned(bkdb, app, tmp_path, run
     assert 'Berkas sementara sudah dihapus' in result['msg']
     assert os.listdir(str(dest.parent)) == []
     assert_no_secret(bkdb, raw)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# tables without transactions (MyISAM): named, and locked for their copy while SIPP is online
+
+NONTX_DB = 'sipp_bk_myisam'
+
+
+@pytest.fixture(scope='module')
+def nontx_db(mariadb_server):
+    dumpdb.make_db(mariadb_server, NONTX_DB)
+    mariadb_server.root_sql(
+        "CREATE TABLE `%s`.log_lama (id INT PRIMARY KEY, isi VARCHAR(50)) ENGINE=MyISAM DEFAULT CHARSET=latin1;\n"
+        "INSERT INTO `%s`.log_lama VALUES (1, 'satu'), (2, 'dua');\n"
+        "CREATE TABLE `%s`.statistik_lama (id INT PRIMARY KEY, n INT) ENGINE=MyISAM DEFAULT CHARSET=latin1;\n"
+        "INSERT INTO `%s`.statistik_lama VALUES (1, 10);\n" % ((NONTX_DB,) * 4))
+    return mariadb_server
+
+
+@pytest.fixture
+def nontx_app(nontx_db, tmp_path):
+    www = tmp_path / 'www'
+    www.mkdir()
+    return make_app(www, nontx_db, NONTX_DB)
+
+
+def set_online(db, online):
+    db.root_sql("UPDATE `%s`.sys_config SET value = '%s' WHERE id = 6;\n" % (NONTX_DB, '0' if online else '1'))
+
+
+def insert_waits(db):
+    """True when an INSERT into log_lama from another session has to wait (the table is READ-locked)."""
+    conn = db.connect(NONTX_DB)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SET SESSION lock_wait_timeout = 1")
+            try:
+                cur.execute("INSERT INTO log_lama VALUES (99, 'menunggu')")
+            except Exception as exc:  # pymysql.err.OperationalError 1205: Lock wait timeout exceeded
+                return 'Lock wait timeout' in str(exc)
+            cur.execute("DELETE FROM log_lama WHERE id = 99")
+            return False
+    finally:
+        conn.close()
+
+
+TABLES = [{'name': 'log_lama', 'engine': 'MyISAM'}, {'name': 'statistik_lama', 'engine': 'MyISAM'}]
+
+
+@pytest.mark.parametrize('backend', ['pymysql', 'cli'])
+def test_nontransactional_tables_locked_for_the_dump_while_sipp_is_online(nontx_db, nontx_app, tmp_path, run_module,
+                                                                          monkeypatch, backend):
+    set_online(nontx_db, True)
+    seen = []
+    real = sipp_db_backup.dump_to_file
+
+    def dump_while_checking(*args, **kwargs):
+        seen.append(insert_waits(nontx_db))
+        return real(*args, **kwargs)
+    monkeypatch.setattr(sipp_db_backup, 'dump_to_file', dump_while_checking)
+    dest = str(tmp_path / 'b' / 'database.sql.zst')
+    result, raw = run_module(sipp_db_backup.main, dict(app_path=nontx_app, dest=dest, db_client_backend=backend))
+    assert result.get('failed') is not True, result
+    nontx = result['backup']['nontransactional']
+    assert nontx == dict(tables=TABLES, sipp_online=True, locked=True, lock_error=None, copy='locked',
+                         consistent=True)
+    assert seen == [True]                       # SIPP's writes to them waited while the dump ran
+    assert insert_waits(nontx_db) is False      # and the lock ended with the module
+    with open(dest + '.manifest.json') as handle:
+        assert json.load(handle)['nontransactional'] == nontx
+    assert not result.get('warnings')
+    assert_no_secret(nontx_db, raw)
+
+
+def test_nontransactional_tables_unlocked_online_are_recorded_and_warned(nontx_db, nontx_app, tmp_path, run_module):
+    set_online(nontx_db, True)
+    dest = str(tmp_path / 'b' / 'database.sql.zst')
+    result, raw = run_module(sipp_db_backup.main, dict(app_path=nontx_app, dest=dest, lock_nontransactional=False,
+                                                       language='en'))
+    nontx = result['backup']['nontransactional']
+    assert (nontx['copy'], nontx['consistent'], nontx['locked'], nontx['lock_error']) == \
+        ('unlocked', False, False, None)
+    warning = json.dumps(result['warnings'])
+    assert 'log_lama (MyISAM), statistik_lama (MyISAM)' in warning and 'locking was turned off' in warning
+    assert 'may not be consistent' in warning
+    # in maintenance the copy is consistent without the lock
+    set_online(nontx_db, False)
+    dest = str(tmp_path / 'c' / 'database.sql.zst')
+    result, raw = run_module(sipp_db_backup.main, dict(app_path=nontx_app, dest=dest, lock_nontransactional=False))
+    nontx = result['backup']['nontransactional']
+    assert (nontx['copy'], nontx['consistent'], nontx['sipp_online']) == ('maintenance', True, False)
+    assert not result.get('warnings')
+
+
+def test_a_lock_that_cannot_be_taken_is_said_and_the_backup_still_made(nontx_db, nontx_app, tmp_path, run_module):
+    import threading
+    set_online(nontx_db, True)
+    holder = nontx_db.connect(NONTX_DB)
+    with holder.cursor() as cur:
+        cur.execute("LOCK TABLES log_lama WRITE")   # a long write of SIPP
+    # the write ends a little after the backup gave up waiting (1 s); the dump then reads the table
+    timer = threading.Timer(4, holder.close)
+    timer.start()
+    try:
+        dest = str(tmp_path / 'b' / 'database.sql.zst')
+        result, raw = run_module(sipp_db_backup.main, dict(app_path=nontx_app, dest=dest, lock_wait_timeout=1))
+    finally:
+        timer.join()
+    assert result.get('failed') is not True, result
+    nontx = result['backup']['nontransactional']
+    assert nontx['copy'] == 'unlocked' and 'Lock wait timeout' in nontx['lock_error']
+    assert 'kunci tidak dapat diambil' in json.dumps(result['warnings'])
+    assert os.path.exists(dest)
+    assert_no_secret(nontx_db, raw)
