@@ -16,6 +16,7 @@ from sipptest import (FAST_POLLS, build_packages, fingerprints, region_while_nee
 
 BACKUP = "pengadilan.sipp.backup"
 BACKUP_RESULT = "Catat hasil pencadangan"
+COPY_TASK = "Cadangkan folder aplikasi, berkas unggahan dan isi folder bertaut (berkas yang tidak berubah ditautkan)"
 GOOD = "sipp-5.1.0-5.2.0.zip"
 FAULTY = "faulty/sipp-5.1.0-5.2.0-migration_fails_halfway.zip"
 RUN = dict(FAST_POLLS, sipp_monitor_report=False)
@@ -51,6 +52,23 @@ def test_the_backup_holds_the_release_and_records_the_link(region):
     assert not (folder / "app").is_symlink()
     assert record["app_release"] == {"link": str(release), "release": str(release)}
     assert result["app_release"] == record["app_release"]
+
+
+def test_a_copy_that_lost_a_file_is_refused_counting_in_the_right_order(region):
+    reg, court, release = region["reg"], region["court"], region["release"]
+    cid = court.info["id"]
+    before = fingerprints(reg, [cid])[cid]
+    kept = sorted(os.listdir(str(court.root / "var/backups/sipp")))
+    r = run_playbook(BACKUP, reg.inventory_path, extravars=RUN, limit=cid, faults=[dict(
+        task=COPY_TASK, host=cid, event="ok", backup_dir=str(court.root / "var/backups/sipp"), remove="app")])
+    assert r.status == "failed" and r.fault_records[0] is not None
+    out = r.stdout.read()
+    files = files_in(release)
+    assert ("folder aplikasi (dengan isi folder bertautnya) memuat %d berkas, salinannya di cadangan %d berkas"
+            % (files, files - 1)) in " ".join(out.split()), out[-3000:]
+    # the unfinished backup is removed, the court is as it was (SIPP back online)
+    assert sorted(os.listdir(str(court.root / "var/backups/sipp"))) == kept
+    assert differences(before, fingerprints(reg, [cid])[cid]) == []
 
 
 def test_a_failed_package_comes_back_to_the_same_release_and_a_good_one_is_a_new_release(region):

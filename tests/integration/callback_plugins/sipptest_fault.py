@@ -5,7 +5,8 @@ Enabled for one run by the tests (sipptest.run_playbook(..., faults=[...])) thro
 the JSON list in SIPPTEST_FAULT: when the task named ``task`` reports ``event`` (ok or failed) for ``host``, a fault
 damages the dump of the newest backup (by its record's sequence) in ``backup_dir``: ``damage`` truncate (cut to
 half its size) or flip (one byte changed, the size kept); or, with ``fill`` (a folder on a small filesystem the
-test made, never the machine's own disk), fills that filesystem to the last byte; with ``fingerprint`` (the simulator's state folder) it
+test made, never the machine's own disk), fills that filesystem to the last byte; or, with ``remove`` (a folder of
+the newest backup, e.g. app), removes one file of the backup's copy there; with ``fingerprint`` (the simulator's state folder) it
 also writes the simulator's fingerprint of the court at that moment. Callbacks run in the controller's main process
 while the results of a task are processed, before the next task is sent, so the fault lands exactly between the two
 tasks. Each fault fires once; what it did is written to ``done`` (one JSON file per fault).
@@ -30,6 +31,23 @@ requirements: [SIPPTEST_FAULT in the environment]
 
 def newest_dump(backup_dir):
     """The dump of the backup with the highest recorded sequence in backup_dir."""
+    folder, record = newest_backup(backup_dir)
+    return os.path.join(folder, os.path.basename(record['database']['dest']))
+
+
+def remove_one_file(folder):
+    """Remove the first regular file (by name) under folder; returns its path."""
+    for dirpath, dirnames, filenames in sorted(os.walk(folder)):
+        for name in sorted(filenames):
+            path = os.path.join(dirpath, name)
+            if os.path.isfile(path) and not os.path.islink(path):
+                os.unlink(path)
+                return path
+    raise RuntimeError('sipptest_fault: no file under %s' % folder)
+
+
+def newest_backup(backup_dir):
+    """(folder, record) of the backup with the highest recorded sequence in backup_dir (finished or not)."""
     best = None
     for record_path in glob.glob(os.path.join(backup_dir, '*', 'BACKUP.json')):
         with open(record_path) as handle:
@@ -39,7 +57,7 @@ def newest_dump(backup_dir):
             best = (key, os.path.dirname(record_path), record)
     if best is None:
         raise RuntimeError('sipptest_fault: no backup in %s' % backup_dir)
-    return os.path.join(best[1], os.path.basename(best[2]['database']['dest']))
+    return best[1], best[2]
 
 
 def damage(path, how):
@@ -90,6 +108,9 @@ class CallbackModule(CallbackBase):
             record = dict(task=result._task.get_name(), host=fault['host'])
             if fault.get('fill'):
                 record['filled'] = fill(fault['fill'])
+            elif fault.get('remove'):
+                record['removed'] = remove_one_file(os.path.join(newest_backup(fault['backup_dir'])[0],
+                                                                 fault['remove']))
             else:
                 record['damaged'] = damage(newest_dump(fault['backup_dir']), fault['damage'])
             if fault.get('fingerprint'):
