@@ -36,6 +36,7 @@ import os
 import re
 import subprocess
 import tempfile
+import time
 
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
     CLIENT_EXTRA_DIRS, client_credentials, scrub)
@@ -310,12 +311,13 @@ def write_json_private(path, data):
 
 # ------------------------------------------------------------------------------------------- backup
 
-def dump_to_file(dump_argv, compress_argv, out_path, env=None, secrets=(), test_argv=None):
+def dump_to_file(dump_argv, compress_argv, out_path, env=None, secrets=(), test_argv=None, watch=None):
     """Run ``dump_argv | Python | compress_argv > out_path`` checking every stage (see the module docstring).
 
     ``compress_argv`` None writes the dump as it is. ``out_path`` must not exist; it is created with mode 0600 and
     removed when any stage fails. ``test_argv``: a command that tests the finished file (``zstd -t FILE``).
-    ``secrets``: strings scrubbed from every error text.
+    ``secrets``: strings scrubbed from every error text. ``watch``: an object whose ``feed(block)`` sees every block
+    of the dump as it passes (a SectionWatch).
 
     Returns dict(uncompressed_bytes, sql_sha256, dump_stderr). Raises DumpError.
     """
@@ -358,6 +360,8 @@ def dump_to_file(dump_argv, compress_argv, out_path, env=None, secrets=(), test_
             except (OSError, ValueError) as exc:
                 failed = exc
                 break
+            if watch is not None:
+                watch.feed(block)
         if failed is not None:
             # the next stage is gone (compressor died, disk full): stop the dump, then say which stage failed
             _kill(dump)
@@ -761,6 +765,8 @@ class TableLock(object):
         self.wait_seconds = int(wait_seconds)
         self.proc = None
         self.err = None
+        self.taken = self.released = None
+        self.closed = False
 
     def __enter__(self):
         self.err = tempfile.TemporaryFile()
@@ -784,9 +790,26 @@ class TableLock(object):
             detail = _read_err(self.err, self.secrets) or 'the client ended (exit code %s)' % self.proc.returncode
             _close(self.err)
             raise DumpError('lock', detail, returncode=self.proc.returncode, program=self.argv[0])
+        self.taken = time.time()
         return self
 
+    def release(self):
+        """End the locks now (the tables' copy is done); the rest of the dump goes on. Idempotent."""
+        if self.proc is not None and self.released is None:
+            self.released = time.time()
+            self._end()
+
+    @property
+    def locked_seconds(self):
+        """How long the locks were held (so far)."""
+        if self.taken is None:
+            return None
+        return round((self.released or time.time()) - self.taken, 3)
+
     def _end(self):
+        if self.closed:
+            return
+        self.closed = True
         try:
             self.proc.stdin.write(b'UNLOCK TABLES;\n')
             self.proc.stdin.close()
@@ -800,9 +823,51 @@ class TableLock(object):
         _close(self.proc.stdout)
 
     def __exit__(self, *exc_info):
+        if self.released is None:
+            self.released = time.time()
         self._end()
         _close(self.err)
         return False
+
+
+class SectionWatch(object):
+    """Watches a dump's stream (``feed`` each block as it passes) and calls ``done()`` once, as soon as the data of
+    every table in ``tables`` has passed: the first section header after the last of their data sections began (a
+    table's data, then its triggers, end where the next section's header starts). A lock held for their copy can
+    end there while the rest of the dump goes on. A header counts once its line is whole; headers cut between two
+    blocks are found (a tail is carried over), none is counted twice."""
+
+    _RE = re.compile(
+        br'\n-- (Table structure for table|Dumping data for table|Temporary (?:table|view) structure for view|'
+        br'Final view structure for view|Dumping (?:events|routines) for database|Dump completed)'
+        br'(?: `((?:[^`\n]|``)*)`)?[^\n]*\n')
+
+    def __init__(self, tables, done):
+        self.waiting = set(tables)
+        self.done = done
+        self.finished = not self.waiting
+        self.carry = b''
+        self.total = 0
+        self.last = -1
+
+    def feed(self, block):
+        if self.finished:
+            return
+        data = self.carry + block
+        base = self.total - len(self.carry)
+        self.total += len(block)
+        for match in self._RE.finditer(data):
+            at = base + match.start()
+            if at <= self.last:
+                continue
+            self.last = at
+            if not self.waiting:
+                self.finished = True
+                self.done()
+                return
+            if match.group(1) == b'Dumping data for table' and match.group(2) is not None:
+                self.waiting.discard(_unquote_name(match.group(2)))
+        self.carry = data[-TAIL_BYTES:]
 
 
 # ------------------------------------------------------------------------------------------- manifests

@@ -37,8 +37,9 @@ description:
     dump describe the same data; the playbooks of this collection ensure it.
   - "Tables without transactions (MyISAM, Aria, MEMORY, ...; common in older SIPP databases): C(--single-transaction)
     does not hold them still. With O(lock_nontransactional) (the default) a session of its own (the mariadb/mysql
-    client) READ-locks them from before the checksums until the dump has ended, so their copy is consistent even
-    while SIPP is online (SIPP may read them; its writes to them wait). The manifest and RV(backup.nontransactional)
+    client) READ-locks them from before the checksums until their data has passed in the dump's stream, so their
+    copy is consistent even while SIPP is online (SIPP may read them; its writes to them wait meanwhile, not for the
+    rest of the dump). The manifest and RV(backup.nontransactional)
     name them and say how they were copied: C(locked), C(maintenance) (SIPP offline), or C(unlocked) (a warning says
     so, and why)."
   - Runs without any interaction, so it can be run with C(async) (a large database takes a while).
@@ -248,6 +249,12 @@ backup:
           description: They were READ-locked from before the checksums until the dump ended.
           type: bool
           sample: true
+        locked_seconds:
+          description: >-
+            How long SIPP's writes to them could have waited: from the lock until their data had passed in the
+            dump's stream (the rest of the dump goes on without it); null when not locked.
+          type: float
+          sample: 1.8
         lock_error:
           description: Why the lock could not be taken (null when it was, or was not asked for).
           type: str
@@ -278,7 +285,7 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
     COMPRESSIONS, COMPRESSED_FRACTION, DumpError, choose_compression, compress_command, dump_command,
     dump_help, dump_to_file, existing_ancestor, find_dump_program, make_private_dirs, read_manifest, sha256_file,
     view_digest, test_command, write_json_private,
-    TableLock, nontransactional_tables)
+    SectionWatch, TableLock, nontransactional_tables)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import (
     schema_objects, table_checksums, table_structures)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
@@ -540,8 +547,10 @@ class Backup(object):
         except SippDbError as exc:
             self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.code)
         # tables without transactions: --single-transaction does not hold them still, so they are READ-locked by a
-        # session of their own from before the checksums until the dump has ended (SIPP's writes to them wait)
-        nontx = dict(tables=nontx_tables, sipp_online=not offline, locked=False, lock_error=None)
+        # session of their own from before the checksums until their data has passed in the dump's stream (SIPP's
+        # writes to them wait for their own copy only, not for the rest of the dump)
+        nontx = dict(tables=nontx_tables, sipp_online=not offline, locked=False, lock_error=None, locked_seconds=None)
+        lock = watch = None
         with contextlib.ExitStack() as stack:
             creds = stack.enter_context(client_credentials(self.site.params))
             if nontx_tables and self.params['lock_nontransactional']:
@@ -549,11 +558,13 @@ class Backup(object):
                 try:
                     if client is None:
                         raise DumpError('lock', 'mariadb/mysql client not found')
-                    stack.enter_context(TableLock(client, creds['defaults_arg'], self.database,
-                                                  [t['name'] for t in nontx_tables], env=creds['env'],
-                                                  secrets=self.secrets, wait_seconds=self.params['lock_wait_timeout']))
+                    lock = stack.enter_context(TableLock(
+                        client, creds['defaults_arg'], self.database, [t['name'] for t in nontx_tables],
+                        env=creds['env'], secrets=self.secrets, wait_seconds=self.params['lock_wait_timeout']))
+                    watch = SectionWatch([t['name'] for t in nontx_tables], lock.release)
                     nontx['locked'] = True
                 except DumpError as exc:
+                    lock = None
                     nontx['lock_error'] = exc.detail
             nontx['copy'] = ('no_tables' if not nontx_tables else 'locked' if nontx['locked']
                              else 'maintenance' if offline else 'unlocked')
@@ -581,10 +592,12 @@ class Backup(object):
                     if kind != 'none' else None
                 test_argv = test_command(kind, compressor, tmp) if kind != 'none' else None
                 info = dump_to_file(argv, compress_argv, tmp, env=creds['env'], secrets=self.secrets,
-                                    test_argv=test_argv)
+                                    test_argv=test_argv, watch=watch)
             except DumpError as exc:
                 self.fail('step_failed', database=self.database, step=exc.step, program=exc.program or program,
                           detail=exc.detail, advice=_m(self.lang, 'advice_%s' % exc.step))
+        if lock is not None:
+            nontx['locked_seconds'] = lock.locked_seconds
         if not nontx['consistent']:
             module.warn(_m(self.lang, 'nontx_unlocked', database=self.database,
                            tables=', '.join('%s (%s)' % (t['name'], t['engine']) for t in nontx_tables),

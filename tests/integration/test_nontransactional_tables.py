@@ -28,16 +28,6 @@ def region(collection):
         yield {"reg": reg, "court": court, "paket": build_packages(reg.dir / "paket")}
 
 
-def site_offline(court):
-    conn = court.sipp_server().connect(court.db_name)
-    try:
-        with conn.cursor() as cur:
-            cur.execute("SELECT value FROM sys_config WHERE id = 6")
-            return cur.fetchone()[0]
-    finally:
-        conn.close()
-
-
 def backup(region, **extra):
     reg, court = region["reg"], region["court"]
     r = run_playbook(BACKUP, reg.inventory_path, limit=court.info["id"],
@@ -49,14 +39,16 @@ def backup(region, **extra):
 
 
 def test_an_online_backup_locks_them_for_their_copy_and_says_so(region):
-    court = region["court"]
-    assert site_offline(court) == "0"
+    reg, court = region["reg"], region["court"]
+    assert fingerprints(reg, [court.info["id"]])[court.info["id"]]["site_offline"] is False
     r, result, record = backup(region, sipp_backup_maintenance=False, sipp_monitor_report=False)
     nontx = record["database"]["nontransactional"]
+    assert nontx.pop("locked_seconds") >= 0
     assert nontx == {"tables": TABLES, "sipp_online": True, "locked": True, "lock_error": None, "copy": "locked",
                      "consistent": True}
-    assert result["database"]["nontransactional"] == nontx
-    assert site_offline(court) == "0"                       # SIPP stayed online
+    assert result["database"]["nontransactional"] == dict(nontx, locked_seconds=result["database"]["nontransactional"]
+                                                          ["locked_seconds"])
+    assert fingerprints(reg, [court.info["id"]])[court.info["id"]]["site_offline"] is False   # SIPP stayed online
 
 
 def test_a_backup_in_maintenance_is_consistent_without_the_lock(region):

@@ -10,10 +10,12 @@ import hashlib
 import json
 import os
 import stat
+import subprocess
 import sys
 
 import pytest
 
+from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_dump
 from ansible_collections.pengadilan.sipp.plugins.modules import sipp_db_backup
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -231,12 +233,32 @@ def test_nontransactional_tables_locked_for_the_dump_while_sipp_is_online(nontx_
     result, raw = run_module(sipp_db_backup.main, dict(app_path=nontx_app, dest=dest, db_client_backend=backend))
     assert result.get('failed') is not True, result
     nontx = result['backup']['nontransactional']
+    assert nontx.pop('locked_seconds') >= 0
     assert nontx == dict(tables=TABLES, sipp_online=True, locked=True, lock_error=None, copy='locked',
                          consistent=True)
     assert seen == [True]                       # SIPP's writes to them waited while the dump ran
     assert insert_waits(nontx_db) is False      # and the lock ended with the module
     with open(dest + '.manifest.json') as handle:
-        assert json.load(handle)['nontransactional'] == nontx
+        recorded = json.load(handle)['nontransactional']
+        assert recorded.pop('locked_seconds') >= 0 and recorded == nontx
+
+    # the lock ends as soon as their data has passed in the dump's stream, wherever a block ends
+    raw_sql = subprocess.run(['zstd', '-dc', dest], stdout=subprocess.PIPE, check=True).stdout
+    # (the first header after statistik_lama's data: the whole line of it must have passed, nothing more than the
+    # block that completed it)
+    following = raw_sql.index(b'\n-- Table structure for table', raw_sql.index(b'INSERT INTO `statistik_lama`')) + 1
+    line_end = raw_sql.index(b'\n', following) + 1
+    assert b'sys_config' in raw_sql[following:line_end]
+    for size in (1, 7, 100, 4096, len(raw_sql)):
+        released = []
+        fed = [None]
+        watch = sipp_dump.SectionWatch(['log_lama', 'statistik_lama'], lambda: released.append(fed[0]))
+        for at in range(0, len(raw_sql), size):
+            fed[0] = (at, at + size)
+            watch.feed(raw_sql[at:at + size])
+        assert len(released) == 1, size
+        start, end = released[0]
+        assert start < line_end <= end, (size, released[0], line_end)
     assert not result.get('warnings')
     assert_no_secret(nontx_db, raw)
 
