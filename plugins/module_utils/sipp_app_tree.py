@@ -405,11 +405,13 @@ def check_app(app_path):
     return st
 
 
-def switch_link(link, dest, like, owner=None):
+def switch_link(link, dest, like, owner=None, text=None):
     """Point the symbolic link ``link`` at ``dest`` atomically (a new link beside it renamed over it), written the
-    way ``like`` (the link's old text) was: absolute or relative to the link's folder."""
+    way ``like`` (the link's old text) was: absolute or relative to the link's folder; or written exactly as
+    ``text`` (the text it had before, when it leads to ``dest``)."""
     folder = os.path.dirname(link)
-    text = dest if os.path.isabs(like) else os.path.relpath(dest, folder)
+    if text is None or os.path.realpath(os.path.join(folder, text)) != os.path.realpath(dest):
+        text = dest if os.path.isabs(like) else os.path.relpath(dest, folder)
     tmp = os.path.join(folder, '%slink-%d' % (sibling_prefix(link), os.getpid()))
     if os.path.lexists(tmp):
         os.unlink(tmp)
@@ -1304,6 +1306,10 @@ def _restore_release(app_path, release, previous, remove_failed, result, check_m
             break
         chain.append(current)
         current = (record.get('switch') or {}).get('previous')
+    # the link's text before the first of those releases, when it led to previous: written back as it was
+    first = read_record(chain[-1]) if chain else None
+    sw = (first or {}).get('switch') or {}
+    text = sw.get('old_target') if sw.get('previous') == previous else None
     failed = failed_name(app_path) if chain else None
     result.update(changed=True, method='link', failed_tree=None if remove_failed else failed, removed=chain[1:])
     if check_mode:
@@ -1314,7 +1320,7 @@ def _restore_release(app_path, release, previous, remove_failed, result, check_m
                                                  method='link', release=release['release'],
                                                  at=time.strftime('%Y-%m-%dT%H:%M:%S%z')))
         step = 'switch link'
-        switch_link(app_path, previous, release['target'], (release['uid'], release['gid']))
+        switch_link(app_path, previous, release['target'], (release['uid'], release['gid']), text=text)
         for index, path in enumerate(chain):
             step = 'set aside ' + path
             if index == 0:

@@ -519,6 +519,9 @@ def test_release_layout_new_release_beside_the_old_link_switched_and_back(tmp_pa
 
 def test_release_layout_chain_restored_to_the_first_release(tmp_path, run_module):
     link, releases, old = release_layout(tmp_path, False)
+    # a link written by hand, not in its shortest form: written back exactly so
+    os.unlink(str(link))
+    os.symlink(str(releases) + '/./SIPP-5.1.0', str(link))
     original = snapshot(old)
     for from_version, to_version in (('5.1.0', '5.2.0'), ('5.2.0', '5.2.1')):
         pkg = R.build_package(from_version, to_version, tmp_path / 'pkg')
@@ -530,6 +533,7 @@ def test_release_layout_chain_restored_to_the_first_release(tmp_path, run_module
     assert back['removed'] == [str(releases / 'SIPP-5.2.0')] and back['failed_tree'] is None
     assert sorted(os.listdir(str(releases))) == ['.SIPP.sipp-restored.json', 'SIPP-5.1.0']
     assert os.path.realpath(str(link)) == str(old) and snapshot(old) == original
+    assert link_text(link) == str(releases) + '/./SIPP-5.1.0'
 
 
 def test_release_layout_foreign_release_refused_our_leftover_set_aside(tmp_path, run_module):
