@@ -6,6 +6,8 @@ the rollback playbook from the backup's copy points the link back. "The same lay
 simulator's fingerprint, which records what the link says."""
 import json
 import os
+import re
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -24,12 +26,20 @@ RUN = dict(FAST_POLLS, sipp_monitor_report=False)
 
 @pytest.fixture(scope="module")
 def region(collection):
-    for reg in region_while_needed("rils", 1, "local", versions=["5.1.0"]):
-        court = reg.courts()[0]
+    for reg in region_while_needed("rils", 2, "local", versions=["5.1.0", "5.1.0"]):
+        court, small = reg.courts()
         release = court.use_release_folder()
-        reg.save()
-        yield {"reg": reg, "court": court, "release": release, "releases": release.parent,
-               "paket": build_packages(reg.dir / "paket")}
+        # the other court keeps its releases on another, small disk (a tmpfs made here, never the machine's own)
+        disk = small.root / "srv/sipp-rilis"
+        disk.mkdir(parents=True)
+        subprocess.run(["mount", "-t", "tmpfs", "-o", "size=48m,mode=0755", "tmpfs", str(disk)], check=True)
+        try:
+            small.use_release_folder(disk)
+            reg.save()
+            yield {"reg": reg, "court": court, "release": release, "releases": release.parent, "small": small,
+                   "disk": disk, "paket": build_packages(reg.dir / "paket")}
+        finally:
+            subprocess.run(["umount", "-l", str(disk)], check=False)
 
 
 def files_in(top):
@@ -119,3 +129,21 @@ def test_the_rollback_playbook_from_the_backup_copy_points_the_link_back(region)
     done = task_results(r, "Catat hasil downgrade")[cid]["ansible_facts"]["sipp_rollback_result"]
     assert "v_perkara_dashboard" in json.dumps(done)
     assert [d for d in differences(before, fingerprints(reg, [cid])[cid]) if "v_perkara_dashboard" not in d] == []
+
+
+def test_the_space_for_the_new_release_is_measured_on_the_disk_of_the_releases(region):
+    """The preflight measures the disk the new release is made on (the releases' small disk), not the link's."""
+    reg, small, paket, disk = region["reg"], region["small"], region["paket"], region["disk"]
+    cid = small.info["id"]
+    before = fingerprints(reg, [cid])[cid]
+    r = run_playbook("pengadilan.sipp.upgrade", reg.inventory_path, limit=cid,
+                     extravars=dict(FAST_POLLS, sipp_upgrade_assisted_approved=True, sipp_upgrade_fail_on=[],
+                                    sipp_report_dir=str(reg.dir / "laporan"), sipp_run_id="uji-rilis-disk",
+                                    sipp_preflight_space_margin_percent=10 ** 12,
+                                    sipp_upgrade_packages=[str(paket / GOOD)]))
+    result = upgrade_results(r)[cid]
+    reason = " ".join(result["reason"].split())
+    assert result["status"] == "dilewati" and str(disk) in reason, result
+    free = re.search(r"tersedia ([0-9.]+) (\w+)", reason)
+    assert free and free.group(2) in ("KB", "MB") and float(free.group(1)) <= 48, reason
+    assert differences(before, fingerprints(reg, [cid])[cid]) == []
