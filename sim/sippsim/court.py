@@ -1,10 +1,15 @@
 """One simulated court: its SIPP database, application, PHP web server, public side and (ssh mode) SSH host."""
+import ctypes
+import ctypes.util
 import datetime
 import glob
+import hashlib
 import os
 import re
+import shlex
 import shutil
 import signal
+import struct
 import subprocess
 import urllib.error
 import urllib.request
@@ -26,6 +31,18 @@ SOCKET_MAX = 107
 # clock is never touched: it is shared with everything else on it.
 CLOCK_RE = re.compile(r"^[+-]\d+(\.\d+)?[smhdy]?$")
 CLOCK_FILE = "etc/ssh/sippsim-clock"
+# libfaketime (0.9.10) gives each preloaded process that was handed no FAKETIME_SHARED a semaphore and shared memory
+# named after its pid, passes the name on to its children, and removes them when it exits normally. A process ending
+# with _exit (Ansible's async_wrapper) leaves its pair in /dev/shm; a child that inherited a name already removed and
+# that was given the pid of such a leftover cannot start ("ft_shm_init(), sem_open failed and recreation attempts
+# failed"), and a process killed while it holds the lock (at every stat) stops all that share it. A court with its own
+# clock has instead one pair for all its processes, made here and removed when the court stops: no process makes or
+# removes one, no name goes stale, and its semaphore starts so high that no process ever waits on it (what it guards,
+# tick counters and recorded timestamps, a relative offset does not use).
+SHM_DIR = Path("/dev/shm")
+SEM_OPEN_VALUE = 1000000
+SHM_RECORD = struct.Struct("=QQqqqqqqqq")   # libfaketime's struct ft_shared_s on 64-bit Linux
+SHM_SIZE = 4096
 
 
 def faketime_lib():
@@ -33,6 +50,18 @@ def faketime_lib():
     if not found:
         raise RuntimeError("libfaketime is missing: install the Debian package faketime (make setup does)")
     return found[0]
+
+
+def _sem_open():
+    for lib in (None, ctypes.util.find_library("pthread")):
+        try:
+            fn = ctypes.CDLL(lib, use_errno=True).sem_open
+        except (OSError, AttributeError):
+            continue
+        fn.restype = ctypes.c_void_p
+        fn.argtypes = [ctypes.c_char_p, ctypes.c_int, ctypes.c_uint, ctypes.c_uint]
+        return fn
+    raise RuntimeError("sem_open not found in the C library")
 
 
 def check_offset(offset):
@@ -104,8 +133,44 @@ class Court:
         if self.info.get("clock_offset") is None:
             return {}
         inside = "/" + CLOCK_FILE if self.mode == "ssh" else str(self.clock_file)
+        sem, shm = self._clock_shm_names()
         return {"LD_PRELOAD": faketime_lib(), "FAKETIME_TIMESTAMP_FILE": inside,
-                "FAKETIME_DONT_FAKE_MONOTONIC": "1"}
+                "FAKETIME_DONT_FAKE_MONOTONIC": "1", "FAKETIME_SHARED": "/%s /%s" % (sem, shm)}
+
+    def _clock_shm_names(self):
+        key = hashlib.sha1(str(self.root).encode()).hexdigest()[:16]
+        return "sippsim-clock-%s-sem" % key, "sippsim-clock-%s-shm" % key
+
+    def clock_shm_files(self):
+        """The files in /dev/shm of the court's one libfaketime semaphore and shared memory."""
+        sem, shm = self._clock_shm_names()
+        return SHM_DIR / ("sem." + sem), SHM_DIR / shm
+
+    def _make_clock_shm(self):
+        """The court's one semaphore and shared memory for libfaketime, usable by all of its processes (some run
+        as other users than root). Idempotent."""
+        sem, _ = self._clock_shm_names()
+        sem_file, shm_file = self.clock_shm_files()
+        handle = _sem_open()(("/" + sem).encode(), os.O_CREAT, 0o666, SEM_OPEN_VALUE)
+        if not handle or handle == ctypes.c_void_p(-1).value:
+            raise OSError(ctypes.get_errno(), "sem_open /%s failed" % sem)
+        fd = os.open(str(shm_file), os.O_CREAT | os.O_RDWR, 0o666)
+        try:
+            if os.fstat(fd).st_size < SHM_SIZE:
+                # as libfaketime's own ft_shm_create: no ticks, no file index, start times (real, monotonic, raw)
+                # not set (tv_nsec -1); a start time of 0 makes every absolute sleep last days
+                os.write(fd, SHM_RECORD.pack(0, 0, 0, -1, 0, -1, 0, -1, 0, 0).ljust(SHM_SIZE, b"\0"))
+        finally:
+            os.close(fd)
+        for f in (sem_file, shm_file):
+            os.chmod(str(f), 0o666)
+
+    def _remove_clock_shm(self):
+        for f in self.clock_shm_files():
+            try:
+                f.unlink()
+            except FileNotFoundError:
+                pass
 
     @property
     def interpreter(self):
@@ -119,11 +184,12 @@ class Court:
         self.info["clock_offset"] = offset
         self.clock_file.parent.mkdir(parents=True, exist_ok=True)
         self.clock_file.write_text(offset + "\n")
+        self._make_clock_shm()
         if self.mode == "local":
             import sys
             wrapper = self.dir / "bin" / "python3"
             wrapper.parent.mkdir(parents=True, exist_ok=True)
-            env = " ".join("%s=%s" % kv for kv in sorted(self.clock_env().items()))
+            env = " ".join("%s=%s" % (k, shlex.quote(v)) for k, v in sorted(self.clock_env().items()))
             wrapper.write_text("#!/bin/sh\n# the clock of %s (sippsim): %s\nexport %s\nexec %s \"$@\"\n"
                                % (self.info["id"], self.clock_file, env, sys.executable))
             os.chmod(wrapper, 0o755)
@@ -380,7 +446,7 @@ class Court:
 
     def _write_sshd_config(self):
         clock = self.clock_env()
-        setenv = ("SetEnv %s\n" % " ".join("%s=%s" % kv for kv in sorted(clock.items()))) if clock else ""
+        setenv = ("SetEnv %s\n" % " ".join('%s="%s"' % kv for kv in sorted(clock.items()))) if clock else ""
         (self.root / "etc/ssh/sshd_config").write_text(
             "# sshd of %s (simulated)\nPort 22\nListenAddress 0.0.0.0\nHostKey /etc/ssh/ssh_host_ed25519_key\n"
             "PermitRootLogin prohibit-password\nPubkeyAuthentication yes\nPasswordAuthentication no\n"
@@ -409,6 +475,8 @@ class Court:
         ok = True
         for rec in reversed(self.info.get("procs", [])):
             ok = procs.stop(rec) and ok
+        if ok:
+            self._remove_clock_shm()
         return ok
 
     def remove(self):

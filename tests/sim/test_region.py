@@ -189,6 +189,24 @@ def test_a_court_s_own_clock_in_local_mode_and_nowhere_else():
             return [round((a - b) / 86400.0) for a, b in zip(bekasi, bandung)]
 
         assert offset() == [-3, -3]
+        # libfaketime's semaphore and shared memory are the court's, handed to every process: a process makes no pair
+        # of its own, which one ending with _exit (Ansible's async_wrapper) would leave in /dev/shm, where a later
+        # process given the same pid, with a name inherited from a parent gone, could not start ("sem_open failed and
+        # recreation attempts failed")
+        shm = Region(reg.dir).court("pn_bekasi").clock_shm_files()
+        assert all(f.exists() for f in shm)
+        own = ("import os, subprocess, time\ntime.time()\nprint(os.getpid(), os.environ['FAKETIME_SHARED'].split()[0],"
+                 " subprocess.check_output(['date', '+%s']).decode(), flush=True)\nos._exit(0)\n")
+        pid, name, stamp = subprocess.run([hosts["pn_bekasi"]["ansible_python_interpreter"], "-c", own], check=True,
+                                          env=env, capture_output=True, text=True).stdout.split()
+        assert "/dev/shm/sem." + name[1:] == str(shm[0])
+        assert not os.path.exists("/dev/shm/sem.faketime_sem_%s" % pid)
+        assert round((int(stamp) - time.time()) / 86400.0) == -3
+        # and a sleep ends (with a start time of 0 in that shared memory it lasted days); libfaketime 0.9.10 answers
+        # Python's absolute sleep with EINVAL, as it does without the court's pair
+        sleeper = "import time\ntry:\n    time.sleep(0.1)\nexcept OSError:\n    pass\n"
+        subprocess.run([hosts["pn_bekasi"]["ansible_python_interpreter"], "-c", sleeper], check=True, env=env,
+                       timeout=60)
         # pn_bandung is on the machine's clock, as this test's own process is: no offset in days
         assert round((court_time("pn_bandung")[0] - time.time()) / 86400.0) == 0
         subprocess.run([sys.executable, "-m", "sippsim", "--state", str(reg.dir), "clock", "pn_bekasi",
@@ -201,6 +219,7 @@ def test_a_court_s_own_clock_in_local_mode_and_nowhere_else():
     finally:
         reg.down()
         shutil.rmtree(reg.dir, ignore_errors=True)
+    assert not [f for f in shm if f.exists()], "the court's clock left its semaphore behind"
 
 
 # --- faulty packages break what they claim, on a real court ----------------------------------------------------
