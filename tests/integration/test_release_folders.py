@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from sippsim.court import http_get
 from sippsim.fingerprint import differences
 from sipptest import (FAST_POLLS, build_packages, fingerprints, region_while_needed, run_playbook, task_results,
                       upgrade_results)
@@ -119,8 +120,13 @@ def test_the_rollback_playbook_from_the_backup_copy_points_the_link_back(region)
     before = region.get("before_good")
     if before is None:
         pytest.skip("needs the upgrade of the test before")
-    # the backup's copy, not the old release, is what comes back: damage the old release first
+    # the backup's copy, not the old release, is what comes back: damage the old release first (written in place: the
+    # new release's unchanged files are hard links to the old one's, so 5.2.0's index.php is damaged too)
     (releases / "SIPP-5.1.0" / "index.php").write_text("<?php // rusak\n")
+    # the web server's PHP has now resolved the link to SIPP-5.2.0: after the link is put back, the page may come from
+    # the release it pointed to for a while (without the wait in the proof this failed, "200 tanpa teks 'Versi 5.1.0'")
+    status, _ = http_get(court.url)
+    assert status == 200
     r = run_playbook("pengadilan.sipp.rollback", reg.inventory_path, extravars=RUN, limit=cid)
     assert r.status == "successful", r.stdout.read()[-3000:]
     assert os.readlink(str(court.app_dir)) == str(releases / "SIPP-5.1.0")
