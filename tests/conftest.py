@@ -26,6 +26,7 @@ LONGEST_FIRST = [
     "tests/integration/test_symlinked_folders.py",      # 171 s (measured alone)
     "tests/integration/test_nontransactional_tables.py",  # 122 s (make test)
     "tests/integration/test_release_folders.py",        # 123 s (make test)
+    "tests/integration/test_unreachable_court.py",      # 107 s (measured alone)
     "tests/integration/test_views_definers.py",         # 55 s (measured alone)
     "tests/integration/test_sync_check.py",             # 159 s
     "tests/integration/test_campaign_twice.py",         # 131 s

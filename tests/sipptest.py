@@ -75,7 +75,7 @@ def run_playbook(playbook, inventory, extravars=None, check=False, limit=None, b
     binary: another ansible-playbook (e.g. EE_PLAYBOOK). cancel_callback: cancels the job when it returns True
     (ansible-runner then kills the job's process group, as AWX's cancel does). faults: faults injected into courts
     between two tasks (tests/integration/callback_plugins/sipptest_fault.py: task, host, event, backup_dir, damage,
-    remove, fill, fingerprint); what each did is in runner.fault_records after the run (None for one that did not fire)."""
+    remove, fill, write and text, fingerprint); what each did is in runner.fault_records after the run (None for one that did not fire)."""
     import ansible_runner
 
     _venv_on_path()

@@ -86,6 +86,9 @@ def test_stale_sync_fails_that_court_alone(fresh, collection):
     for text in ("tidak sehat (stale)", "lebih lama dari batas 480 menit", "tidak boleh di-upgrade",
                  "Jalankan sinkronisasi dari menu SIPP"):
         assert text in bad["reason"], bad["reason"]
+    # what was found alone (the upgrade's step 9 says what to do after an upgrade itself)
+    assert bad["reason"].startswith(bad["detail"] + " ") and "tidak sehat (stale)" in bad["detail"]
+    assert "tidak boleh di-upgrade" not in bad["detail"]
     failed = task_results(r, FAIL_TASK)
     assert failed[court.info["id"]]["_event"] == "runner_on_failed"
     assert failed[court.info["id"]]["msg"] == bad["reason"]

@@ -6,7 +6,8 @@ the JSON list in SIPPTEST_FAULT: when the task named ``task`` reports ``event`` 
 damages the dump of the newest backup (by its record's sequence) in ``backup_dir``: ``damage`` truncate (cut to
 half its size) or flip (one byte changed, the size kept); or, with ``fill`` (a folder on a small filesystem the
 test made, never the machine's own disk), fills that filesystem to the last byte; or, with ``remove`` (a folder of
-the newest backup, e.g. app), removes one file of the backup's copy there; with ``fingerprint`` (the simulator's state folder) it
+the newest backup, e.g. app), removes one file of the backup's copy there; or, with ``write`` (a file) and ``text``,
+writes that file (e.g. a simulated court's sync fault); with ``fingerprint`` (the simulator's state folder) it
 also writes the simulator's fingerprint of the court at that moment. Callbacks run in the controller's main process
 while the results of a task are processed, before the next task is sent, so the fault lands exactly between the two
 tasks. Each fault fires once; what it did is written to ``done`` (one JSON file per fault).
@@ -106,7 +107,13 @@ class CallbackModule(CallbackBase):
                 continue
             fault['fired'] = True
             record = dict(task=result._task.get_name(), host=fault['host'])
-            if fault.get('fill'):
+            if fault.get('write'):
+                if not os.path.isdir(os.path.dirname(fault['write'])):
+                    os.makedirs(os.path.dirname(fault['write']))
+                with open(fault['write'], 'w') as handle:
+                    handle.write(fault['text'])
+                record['written'] = fault['write']
+            elif fault.get('fill'):
                 record['filled'] = fill(fault['fill'])
             elif fault.get('remove'):
                 record['removed'] = remove_one_file(os.path.join(newest_backup(fault['backup_dir'])[0],
