@@ -129,9 +129,10 @@ def _role_files(role):
 
 
 def playbook_files(playbook):
-    """The playbook, the task and vars files beside it, and every role of this collection it reaches."""
+    """The playbook, the task and vars files beside it, and every role of this collection it reaches (not the
+    declarations of vars/argument_specs.yml: declaring a variable is not reading it)."""
     files = [REPO / playbook] + sorted((REPO / "playbooks" / "tasks").glob("*.yml")) \
-        + sorted((REPO / "playbooks" / "vars").glob("*.yml"))
+        + sorted(p for p in (REPO / "playbooks" / "vars").glob("*.yml") if p.name != "argument_specs.yml")
     roles = {p.name for p in (REPO / "roles").iterdir() if p.is_dir()}
     seen, todo = set(), list(files)
     while todo:
@@ -287,6 +288,48 @@ def test_survey_variables_are_read_by_the_playbooks(objects):
             checked.add(variable)
             assert read, "%s: survey variable %s is read by none of %s or their roles" % (name, variable, playbooks)
     assert len(checked) >= 15  # not vacuous
+
+
+def test_survey_variables_are_declared_and_every_answer_passes_the_playbooks_check(objects):
+    """Each survey question is a variable its playbooks declare (playbooks/vars/argument_specs.yml and the roles'
+    specs), of a type the answer fits, and every answer the survey can give passes the check the playbook runs first
+    (pengadilan.sipp.sipp_vars): a survey can never start a job that refuses its own answers."""
+    from ansible_collections.pengadilan.sipp.plugins.plugin_utils import sipp_vars
+
+    survey_types = {"integer": {"int"}, "float": {"float"}, "text": {"str", "path", "list"},
+                    "textarea": {"str", "path", "list"}, "multiselect": {"list"}, "password": {"str"}}
+    checked = 0
+    for name, survey, playbooks in _surveys(objects):
+        declarations = {p: sipp_vars.load(Path(p).stem) for p in playbooks}
+        for q in survey["spec"]:
+            # a workflow's survey goes to all its nodes: at least one of their playbooks takes each variable
+            declaring = [(p, d) for p, d in declarations.items() if q["variable"] in d["options"]]
+            assert declaring, "%s: %s is declared by none of %s" % (name, q["variable"], playbooks)
+            for playbook, declaration in declaring:
+                where = "%s (%s): %s" % (name, playbook, q["variable"])
+                spec = declaration["options"][q["variable"]]
+                kind = spec.get("type", "str")
+                if q["type"] == "multiplechoice":
+                    bools = all(str(c).lower() in ("yes", "no") for c in q["choices"])
+                    assert kind == ("bool" if bools else "str"), where
+                    answers = list(q["choices"])
+                    if not bools:
+                        assert set(q["choices"]) <= set(spec["choices"]), where
+                elif q["type"] == "multiselect":
+                    assert kind in survey_types[q["type"]], where
+                    answers = [list(q["choices"]), q.get("default", "")]
+                else:
+                    assert kind in survey_types[q["type"]], where
+                    bounds = (q.get("min"), q.get("max")) if q["type"] == "integer" else ()  # else: lengths
+                    answers = [a for a in (q.get("default"),) + bounds if a is not None]
+                    if kind == "list":
+                        assert declaration["rules"].get(q["variable"], {}).get("from_text"), where
+                for answer in answers:
+                    if isinstance(answer, str) and "{{" in answer:
+                        continue
+                    assert sipp_vars.check(declaration, {q["variable"]: answer}) == [], "%s: %r" % (where, answer)
+                checked += 1
+    assert checked >= 30  # not vacuous
 
 
 def _bool_questions(objects):
