@@ -146,7 +146,7 @@ def test_waves_as_a_list_or_a_survey_text(value, ok):
     ("sipp_language", "en", True), ("sipp_backup_language", "fr", False), ("sipp_target", "pn a", False),
     ("sipp_upgrade_packages", "paket/a.zip\npaket/b.zip", True), ("sipp_upgrade_packages", [5], True),
     ("sipp_upgrade_packages", [["a"]], False), ("sipp_upgrade_packages", None, False),
-    ("sipp_preflight_space_margin_percent", 10 ** 12, True), ("sipp_monitor_disk_min_free_percent", 101, False),
+    ("sipp_preflight_space_margin_percent", 10 ** 12, True), ("sipp_verify_page_retries", -1, False),
 ])
 def test_values_as_the_playbook_reads_them(name, value, ok):
     declaration = sipp_vars.load("upgrade")
