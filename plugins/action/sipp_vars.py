@@ -46,6 +46,8 @@ class ActionModule(ActionBase):
             known = sipp_vars.known_names()
         except sipp_vars.VarsSpecError as exc:
             raise AnsibleError('pengadilan.sipp.sipp_vars: %s' % exc)
+        if task_vars.get('ansible_limit'):
+            declaration = sipp_vars.limited(declaration)
         hosts = args['hosts'] if args['hosts'] is not None else task_vars.get('ansible_play_hosts_all') or []
         hosts = list(hosts) or [task_vars.get('inventory_hostname', 'localhost')]
         hostvars = task_vars.get('hostvars') or {}

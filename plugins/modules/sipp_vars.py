@@ -23,6 +23,8 @@ description:
     names each variable, what was given and what is allowed (and the courts, when not all of them have that value),
     in the run's language (C(sipp_language), or the playbook's own language variable). A wrong language variable
     gets the message in Bahasa Indonesia and in English. Values of variables declared C(no_log) are never shown.
+  - "A variable the playbook's entry lists in C(limit_satisfies) (the rollback's C(sipp_target)) is not required in
+    a run limited with C(--limit) (an AWX template's limit), since the limit names the courts."
   - Runs on the controller only and contacts no court. Run it once (C(run_once)) as the first task of a playbook,
     with C(any_errors_fatal), so that a wrong variable stops the run before anything is done on any court.
 author:

@@ -38,6 +38,8 @@ MESSAGES = {
                  'playbook lagi.'),
         'required': '{var} wajib diisi, tetapi tidak diberikan.',
         'required_hint': '{var} wajib diisi ({what}), tetapi tidak diberikan.',
+        'required_limit': ('{var} wajib diisi ({what}), atau pengadilannya dibatasi dengan --limit (batas templat '
+                           'AWX), tetapi keduanya tidak diberikan.'),
         'type': '{var}: diberi {given} ({kind}); yang diterima: {allowed}.',
         'element': '{var}: isi ke-{index} diberi {given} ({kind}); yang diterima: {allowed}.',
         'choices': '{var}: diberi {given}; yang diterima: salah satu dari {choices}.',
@@ -66,6 +68,8 @@ MESSAGES = {
                 'playbook again.',
         'required': '{var} is required but was not given.',
         'required_hint': '{var} is required ({what}) but was not given.',
+        'required_limit': ('{var} is required ({what}), or the courts limited with --limit (an AWX template\'s '
+                           'limit), but neither was given.'),
         'type': '{var}: given {given} ({kind}); allowed: {allowed}.',
         'element': '{var}: item {index} given {given} ({kind}); allowed: {allowed}.',
         'choices': '{var}: given {given}; allowed: one of {choices}.',
@@ -145,7 +149,17 @@ def load(playbook, root=ROOT):
 
     add_entry(playbook)
     entry = entries[playbook]
-    return {'options': options, 'rules': rules, 'language': entry.get('language_variables') or ['sipp_language']}
+    return {'options': options, 'rules': rules, 'language': entry.get('language_variables') or ['sipp_language'],
+            'limit_satisfies': entry.get('limit_satisfies') or []}
+
+
+def limited(declaration):
+    """The declaration for a run with --limit: the variables a limit stands for are no longer required."""
+    options = dict(declaration['options'])
+    for name in declaration['limit_satisfies']:
+        if name in options:
+            options[name] = dict(options[name], required=False)
+    return dict(declaration, options=options)
 
 
 def known_names(root=ROOT):
@@ -299,15 +313,18 @@ def check(declaration, values, missing=()):
     rules = declaration['rules']
     for name in sorted(options):
         spec = options[name]
+        limit = name in declaration.get('limit_satisfies', [])
         if spec.get('required') and name in values and values[name] in (None, '', []):
-            problems.append({'variable': name, 'problem': 'required', 'spec': spec, 'rule': rules.get(name) or {}})
+            problems.append({'variable': name, 'problem': 'required', 'spec': spec, 'rule': rules.get(name) or {},
+                             'limit': limit})
         elif name in values:
             for problem in check_value(name, values[name], spec, rules.get(name)):
                 problem.setdefault('spec', spec)
                 problem.setdefault('rule', rules.get(name) or {})
                 problems.append(problem)
         elif spec.get('required') and name in missing:
-            problems.append({'variable': name, 'problem': 'required', 'spec': spec, 'rule': rules.get(name) or {}})
+            problems.append({'variable': name, 'problem': 'required', 'spec': spec, 'rule': rules.get(name) or {},
+                             'limit': limit})
     return problems
 
 
@@ -356,7 +373,7 @@ def line(problem, lang):
     if kind == 'required':
         hint = rule.get('hint') or {}
         if hint:
-            kind = 'required_hint'
+            kind = 'required_limit' if problem.get('limit') else 'required_hint'
             fields['what'] = hint.get(lang) or hint.get('id')
     elif kind in ('type', 'element'):
         fields['kind'] = msg['kinds'][problem['kind']]

@@ -119,6 +119,14 @@ def test_a_rollback_without_sipp_target_reaches_no_court(region):
     r = run_playbook("pengadilan.sipp.rollback", region["inv"])
     msg = assert_stopped_before_anything(r, region, before)
     assert "sipp_target wajib diisi (nama host, grup atau pola host inventaris" in msg, msg
+    assert "atau pengadilannya dibatasi dengan --limit" in msg
+    # limited to the dead court (as an AWX template's limit): the check passes, the court is named unreachable
+    r = run_playbook("pengadilan.sipp.rollback", region["inv"], limit=DEAD)
+    assert r.rc == 2
+    checks = [ev for ev in r.events if ev["event_data"].get("task") == CHECK_TASK and ev["event"] == "runner_on_ok"]
+    assert len(checks) == 1
+    assert "tidak dapat dihubungi" in json.dumps([ev["event_data"].get("res", {}) for ev in r.events
+                                                  if ev["event"] == "runner_on_failed"])
 
 
 def test_right_values_pass_the_check_and_the_run_goes_on(region):

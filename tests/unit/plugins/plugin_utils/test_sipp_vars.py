@@ -173,6 +173,11 @@ def test_a_role_required_input_is_given_by_the_playbook_not_the_operator():
     rollback = sipp_vars.load("rollback")
     assert rollback["options"]["sipp_target"]["required"]
     assert not sipp_vars.load("backup")["options"]["sipp_target"].get("required")
+    # a run limited with --limit (an AWX template's limit) names its courts: sipp_target is then not required
+    assert sipp_vars.check(sipp_vars.limited(rollback), {}, missing={"sipp_target"}) == []
+    problems = sipp_vars.check(rollback, {}, missing={"sipp_target"})
+    assert "atau pengadilannya dibatasi dengan --limit" in sipp_vars.render("rollback", problems, "id")
+    assert "or the courts limited with --limit" in sipp_vars.render("rollback", problems, "en")
 
 
 def test_the_report_speaks_its_own_language_variable_first():
