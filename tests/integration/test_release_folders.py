@@ -153,3 +153,30 @@ def test_the_space_for_the_new_release_is_measured_on_the_disk_of_the_releases(r
     free = re.search(r"tersedia ([0-9.]+) (\w+)", reason)
     assert free and free.group(2) in ("KB", "MB") and float(free.group(1)) <= 48, reason
     assert differences(before, fingerprints(reg, [cid])[cid]) == []
+
+
+def test_a_release_disk_that_fills_in_step_5_is_downgraded_with_advice_for_the_server(region):
+    """The releases' disk fills right after the backup (a fault between two tasks): the new release cannot be made
+    (step 5), the court is downgraded and proved, and what to do points at the server (disk, permissions), not at
+    the package, which SATGAS SIPP need not fix."""
+    reg, small, paket, disk = region["reg"], region["small"], region["paket"], region["disk"]
+    cid = small.info["id"]
+    before = fingerprints(reg, [cid])[cid]
+    try:
+        r = run_playbook("pengadilan.sipp.upgrade", reg.inventory_path, limit=cid,
+                         extravars=dict(FAST_POLLS, sipp_upgrade_assisted_approved=True, sipp_upgrade_fail_on=[],
+                                        sipp_report_dir=str(reg.dir / "laporan"), sipp_run_id="uji-rilis-penuh",
+                                        sipp_upgrade_packages=[str(paket / GOOD)]),
+                         faults=[{"task": "Catat langkah 2", "host": cid, "fill": str(disk)}])
+        assert r.fault_records[0] and r.fault_records[0]["filled"] > 0, r.fault_records
+        result = upgrade_results(r)[cid]
+        reason = " ".join(result["reason"].split())
+        assert result["status"] == "didowngrade", result
+        assert [s["status"] for s in result["steps"] if s["step"] in (5, 8)] == ["gagal", "ok"], result["steps"]
+        assert "Berkas aplikasi tidak dapat dipasang di server ini" in reason, reason
+        assert "-e sipp_target=%s" % cid in reason and "jangan jalankan paket yang sama" not in reason, reason
+        assert differences(before, fingerprints(reg, [cid])[cid]) == []
+    finally:
+        fill = disk / "sipptest-fill"
+        if fill.exists():
+            fill.unlink()

@@ -175,6 +175,10 @@ def test_each_court_ends_as_its_branch_says(region):
     assert "Pencadangan gagal" in reasons["no_disk"] and "tidak cukup" in reasons["no_disk"]
     assert "di-downgrade ke versi 5.2.0" in reasons["php_fatal"] and "Fatal error" in reasons["php_fatal"]
     assert "di-downgrade ke versi 5.1.0" in reasons["migration"]
+    # the package's result was wrong (steps 6 and 7): SATGAS SIPP must fix the package
+    for role in ("php_fatal", "migration"):
+        assert "Laporkan ke SATGAS SIPP" in reasons[role] and "paket yang sama" in reasons[role], reasons[role]
+        assert "Berkas aplikasi tidak dapat dipasang" not in reasons[role]
 
 
 def test_untouched_and_downgraded_courts_are_identical_to_before(region):
