@@ -55,14 +55,16 @@ class ActionModule(ActionBase):
 
         grouped = {}
         order = []
-        languages = []
+        lang = None
         for host in hosts:
             host_vars = hostvars[host] if host in hostvars else task_vars
             values, problems = self._host_values(host_vars, names)
             given = set(n for n in host_vars if isinstance(n, str) and n.startswith('sipp_'))
             problems += sipp_vars.check(declaration, values, missing=set(names) - set(values))
             problems += sipp_vars.misspelled(given, declaration, known)
-            languages.append(sipp_vars.language(declaration, values))
+            if lang is None:  # the run's language: the first court's (extra vars and group_vars are everyone's)
+                lang, lang_ok = sipp_vars.language(declaration, values)
+                lang = lang if lang_ok else None
             for problem in problems:
                 spec = declaration['options'].get(problem['variable'], {})
                 shown = sipp_vars.line(problem, 'en') if not spec.get('no_log') else problem['variable']
@@ -72,9 +74,6 @@ class ActionModule(ActionBase):
                     order.append(key)
                 grouped[key]['hosts'].append(host)
 
-        lang, lang_ok = languages[0] if languages else ('id', True)
-        if not lang_ok:
-            lang = None
         problems = []
         for key in order:
             problem = grouped[key]

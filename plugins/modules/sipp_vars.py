@@ -77,7 +77,7 @@ problems:
     problem:
       description: >-
         V(required), V(type), V(element), V(choices), V(element_choices), V(range), V(pattern), V(element_pattern),
-        V(empty), V(unknown) or V(unreadable).
+        V(unknown) or V(unreadable).
       type: str
     hosts:
       description: The courts with this wrong value; empty when all of them have it.

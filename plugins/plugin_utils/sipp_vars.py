@@ -23,13 +23,11 @@ import os
 import re
 
 from ansible.module_utils.common.yaml import yaml_load
+from ansible.module_utils.parsing.convert_bool import BOOLEANS, boolean
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SPEC_FILE = os.path.join('playbooks', 'vars', 'argument_specs.yml')
 LANGUAGES = ('id', 'en')
-
-TRUE_TEXTS = ('yes', 'on', '1', 'true', 'y', 't')
-FALSE_TEXTS = ('no', 'off', '0', 'false', 'n', 'f')
 
 MESSAGES = {
     'id': {
@@ -47,7 +45,6 @@ MESSAGES = {
         'range': '{var}: diberi {given}; yang diterima: bilangan bulat {range}.',
         'pattern': '{var}: diberi {given}; yang diterima: {hint}.',
         'element_pattern': '{var}: isi ke-{index} diberi {given}; yang diterima: {hint}.',
-        'empty': '{var}: diberi daftar kosong; yang diterima: {allowed} dengan sedikitnya satu isi.',
         'unknown': '{var} tidak dikenal playbook ini (salah ketik?). Maksudnya {suggestion}?',
         'unreadable': '{var}: nilainya tidak dapat dibaca ({error}).',
         'hosts': ' (pengadilan: {hosts})',
@@ -77,7 +74,6 @@ MESSAGES = {
         'range': '{var}: given {given}; allowed: an integer {range}.',
         'pattern': '{var}: given {given}; allowed: {hint}.',
         'element_pattern': '{var}: item {index} given {given}; allowed: {hint}.',
-        'empty': '{var}: given an empty list; allowed: {allowed} with at least one item.',
         'unknown': '{var} is not known to this playbook (a typo?). Did you mean {suggestion}?',
         'unreadable': '{var}: its value cannot be read ({error}).',
         'hosts': ' (courts: {hosts})',
@@ -227,12 +223,11 @@ def _convert(value, kind):
                 return False, None
         return False, None
     if kind == 'bool':
+        # what Ansible's bool filter reads (a survey's yes/no, -e x=true), and nothing it would read as false silently
         if given == 'bool':
             return True, value
-        if given == 'int' and value in (0, 1):
-            return True, bool(value)
-        if given == 'str' and value.strip().lower() in TRUE_TEXTS + FALSE_TEXTS:
-            return True, value.strip().lower() in TRUE_TEXTS
+        if given in ('int', 'str') and (value.strip().lower() if given == 'str' else value) in BOOLEANS:
+            return True, boolean(value)
         return False, None
     if kind == 'dict':
         return (True, value) if given == 'dict' else (False, None)
@@ -296,12 +291,18 @@ def check_value(name, value, spec, rule=None):
     if not isinstance(value, (list, tuple)):
         return [{'variable': name, 'problem': 'type', 'given': value, 'kind': _kind(value), 'type': 'list',
                  'spec': spec, 'rule': rule}]
-    if not value and rule.get('non_empty'):
-        return [{'variable': name, 'problem': 'empty', 'given': value, 'spec': spec, 'rule': rule}]
     problems = []
     for index, item in enumerate(value, 1):
         problems.extend(_check_scalar(name, item, spec.get('elements', 'raw'), spec, rule, index=index))
     return problems
+
+
+def _empty(value, spec, rule):
+    """Whether a value reads as nothing given: None, '', an empty list, or a list's text of only commas and blanks."""
+    if value is None or value == '' or value == []:
+        return True
+    return spec.get('type') == 'list' and isinstance(value, str) and bool(rule.get('from_text')) \
+        and not text_list(value)
 
 
 def check(declaration, values, missing=()):
@@ -314,7 +315,7 @@ def check(declaration, values, missing=()):
     for name in sorted(options):
         spec = options[name]
         limit = name in declaration.get('limit_satisfies', [])
-        if spec.get('required') and name in values and values[name] in (None, '', []):
+        if spec.get('required') and name in values and _empty(values[name], spec, rules.get(name) or {}):
             problems.append({'variable': name, 'problem': 'required', 'spec': spec, 'rule': rules.get(name) or {},
                              'limit': limit})
         elif name in values:
@@ -388,8 +389,6 @@ def line(problem, lang):
     elif kind in ('pattern', 'element_pattern'):
         hint = problem.get('hint') or {}
         fields['hint'] = hint.get(lang) or hint.get('id') or rule.get('pattern', '')
-    elif kind == 'empty':
-        fields['allowed'] = _allowed(spec, rule, lang)
     elif kind == 'unknown':
         fields['suggestion'] = problem['suggestion']
     elif kind == 'unreadable':

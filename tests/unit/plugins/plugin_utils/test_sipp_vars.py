@@ -78,7 +78,7 @@ def test_right_values_of_every_declared_variable_pass(playbook):
         elif kind == "int":
             rule = declaration["rules"].get(name, {})
             value = rule.get("min", 0) if rule.get("min", 0) > 0 else 5
-        elif kind == "list" and declaration["rules"].get(name, {}).get("non_empty"):
+        elif kind == "list" and spec.get("required"):
             value = ["paket/sipp-5.1.0-5.2.0.zip"]
         else:
             value = RIGHT.get(kind, "x")
