@@ -197,6 +197,22 @@ FAST_POLLS = {"sipp_backup_poll_interval": 1, "sipp_rollback_poll_interval": 1, 
 UPGRADE_RESULT_TASK = "Langkah 10 - susun hasil pengadilan"
 
 
+def inventory_with_dead_court(region, folder, name="pn_mati", **hostvars):
+    """An inventory folder with the region's courts and one more court, ``name``, that cannot be reached (its SSH
+    port closed, as a server that is off or cut from the network), in the region's first group with ``hostvars``.
+    Its file (mati.yml) is read before the region's: the dead court comes first (the canary of a run in waves)."""
+    import yaml
+
+    folder = Path(folder)
+    shutil.copy(str(region.inventory_path), str(folder / "region.yml"))
+    group = next(iter(region.inventory()["all"]["children"]))
+    dead = dict({"ansible_host": "127.0.0.1", "ansible_port": 1, "ansible_user": "root", "ansible_connection": "ssh",
+                 "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null "
+                                            "-o BatchMode=yes"}, **hostvars)
+    (folder / "mati.yml").write_text(yaml.safe_dump({"all": {"children": {group: {"hosts": {name: dead}}}}}))
+    return folder
+
+
 def build_packages(out):
     """The release history's upgrade packages in out and the faulty ones in out/faulty (with FAULTS.json), built by
     the simulator; returns out."""

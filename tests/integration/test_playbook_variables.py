@@ -6,9 +6,8 @@ import json
 import shutil
 
 import pytest
-import yaml
 
-from sipptest import EE_PLAYBOOK, fingerprints, run_playbook, start_region
+from sipptest import EE_PLAYBOOK, fingerprints, inventory_with_dead_court, run_playbook, start_region
 
 CHECK_TASK = "Periksa variabel playbook (sebelum apa pun dijalankan di pengadilan)"
 DEAD = "pn_mati"
@@ -21,13 +20,8 @@ WRONG = {"str": {"a": 1}, "path": ["/a", "/b"], "int": "sepuluh", "float": "bany
 def region(collection, tmp_path_factory):
     reg = start_region("vars", 1, "local", versions=["5.1.0"])
     try:
-        inv = tmp_path_factory.mktemp("inventaris")
-        shutil.copy(str(reg.inventory_path), str(inv / "region.yml"))
-        group = next(iter(reg.inventory()["all"]["children"]))
         # a court that cannot be reached, whose own inventory value is wrong: named with its court only
-        dead = {"ansible_host": "127.0.0.1", "ansible_port": 1, "ansible_user": "root", "ansible_connection": "ssh",
-                "sipp_backup_keep": "tujuh"}
-        (inv / "mati.yml").write_text(yaml.safe_dump({"all": {"children": {group: {"hosts": {DEAD: dead}}}}}))
+        inv = inventory_with_dead_court(reg, tmp_path_factory.mktemp("inventaris"), DEAD, sipp_backup_keep="tujuh")
         yield {"reg": reg, "inv": inv, "court": reg.courts()[0]}
     finally:
         reg.down()

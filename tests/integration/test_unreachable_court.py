@@ -6,10 +6,9 @@ import json
 import shutil
 
 import pytest
-import yaml
 
-from sipptest import (EE_PLAYBOOK, FAST_POLLS, build_packages, fingerprints, run_playbook, start_region, task_results,
-                      upgrade_results)
+from sipptest import (EE_PLAYBOOK, FAST_POLLS, build_packages, fingerprints, inventory_with_dead_court, run_playbook,
+                      start_region, task_results, upgrade_results)
 from sippsim.fingerprint import differences
 from sippsim.sync import FAULT_FILE as SYNC_FAULT_FILE
 
@@ -21,13 +20,8 @@ GOOD = "sipp-5.1.0-5.2.0.zip"
 def region(collection, tmp_path_factory):
     reg = start_region("unrc", 2, "local", versions=["5.1.0", "5.2.0"])
     try:
-        inv = tmp_path_factory.mktemp("inventaris")
-        shutil.copy(str(reg.inventory_path), str(inv / "region.yml"))
-        group = next(iter(reg.inventory()["all"]["children"]))
-        dead = {"ansible_host": "127.0.0.1", "ansible_port": 1, "ansible_user": "root", "ansible_connection": "ssh",
-                "ansible_ssh_common_args": "-o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null -o BatchMode=yes"}
-        # mati.yml is read before region.yml: the dead court comes first, the canary of a run in waves
-        (inv / "mati.yml").write_text(yaml.safe_dump({"all": {"children": {group: {"hosts": {DEAD: dead}}}}}))
+        # the dead court comes first, the canary of a run in waves
+        inv = inventory_with_dead_court(reg, tmp_path_factory.mktemp("inventaris"), DEAD)
         older, newer = reg.courts()
         yield {"reg": reg, "inv": inv, "older": older, "newer": newer, "tmp": tmp_path_factory.mktemp("keluaran"),
                "paket": build_packages(reg.dir / "paket")}
