@@ -69,13 +69,25 @@ BIN_216 = REPO / ".venv-2.16" / "bin"
 EE_PLAYBOOK = BIN_216 / "ansible-playbook"
 
 
+def other_controller_playbook(folder, hostname="awx-job-lain", binary=EE_PLAYBOOK):
+    """An ansible-playbook that runs as on another controller (as each AWX job does, in its own container): a wrapper
+    in ``folder`` that starts ``binary`` in its own UTS namespace with the host name ``hostname`` (the machine's own
+    name is never changed). Its lock owner then names that controller, and a run on this one cannot ask whether it
+    lives. Give it as ``binary`` to run_playbook."""
+    wrapper = Path(folder) / "ansible-playbook"
+    wrapper.write_text("#!/bin/sh\nexec unshare --uts sh -c 'hostname %s && exec \"$0\" \"$@\"' %s \"$@\"\n"
+                       % (hostname, binary))
+    wrapper.chmod(0o755)
+    return wrapper
+
+
 def run_playbook(playbook, inventory, extravars=None, check=False, limit=None, binary=None, cancel_callback=None,
                  faults=None):
     """Run a playbook as AWX does: ansible-runner, a private data dir, extra vars, artifacts and events read back.
     binary: another ansible-playbook (e.g. EE_PLAYBOOK). cancel_callback: cancels the job when it returns True
     (ansible-runner then kills the job's process group, as AWX's cancel does). faults: faults injected into courts
     between two tasks (tests/integration/callback_plugins/sipptest_fault.py: task, host, event, backup_dir, damage,
-    remove, fill, write and text, fingerprint); what each did is in runner.fault_records after the run (None for one that did not fire)."""
+    remove, fill, write and text, db_restart and after, fingerprint); what each did is in runner.fault_records after the run (None for one that did not fire)."""
     import ansible_runner
 
     _venv_on_path()

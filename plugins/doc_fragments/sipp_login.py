@@ -45,6 +45,15 @@ options:
       - Seconds to wait for the database server to answer a connection.
     type: int
     default: 10
+  connect_wait:
+    description:
+      - Seconds to keep trying when the database server does not answer at all (no socket, nothing listening, the
+        connection lost while it starts), as a server that crashed and is being started again by its service
+        manager. Quick tries first (0.25 s, doubling up to 5 s). A refused login is never waited for.
+      - V(0) tries once. The upgrade playbook waits (C(sipp_campaign_db_wait)) once SIPP is offline for the upgrade,
+        the rollback role always (C(sipp_rollback_db_wait)).
+    type: int
+    default: 0
   db_client_backend:
     description:
       - How to talk to the database.

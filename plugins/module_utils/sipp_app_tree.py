@@ -40,6 +40,7 @@ import uuid
 import zipfile
 
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import TMP_MARK, write_json  # noqa: F401 (re-exported)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import release_of
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import (
     APP_PREFIX, CHUNK_SIZE, MANIFEST_NAME, SQL_PREFIX, PackageError, entry_kind_problem, entry_mode, entry_problem,
@@ -53,7 +54,6 @@ DEFAULT_KEEP = ('resources/file',)
 FILE_MODE = 0o644
 DIR_MODE = 0o755
 CLOSED_MODE = 0o700
-TMP_MARK = '.sipp-tmp-'
 
 AT_FDCWD = -100
 RENAME_EXCHANGE = 2
@@ -436,23 +436,6 @@ def read_record(tree):
     if not isinstance(data, dict) or data.get('format') != RECORD_FORMAT or not data.get('tree_id'):
         return None
     return data
-
-
-def write_json(path, data, mode=0o600):
-    """Write JSON atomically (temp file + rename), mode 0600 root: the web server cannot read it."""
-    tmp = '%s%s%s' % (path, TMP_MARK, uuid.uuid4().hex[:8])
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0), mode)
-    try:
-        with os.fdopen(fd, 'wb') as handle:
-            handle.write((json.dumps(data, indent=2, sort_keys=True) + '\n').encode('utf-8'))
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, mode)
-        os.rename(tmp, path)
-    except Exception:
-        if os.path.lexists(tmp):
-            os.unlink(tmp)
-        raise
 
 
 def write_record(tree, record):

@@ -32,6 +32,8 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
+import time
 import xml.etree.ElementTree as ET
 
 try:
@@ -68,6 +70,7 @@ def sipp_login_argument_spec():
         login_unix_socket=dict(type='str'),
         login_db=dict(type='str'),
         connect_timeout=dict(type='int', default=10),
+        connect_wait=dict(type='int', default=0),
         db_client_backend=dict(type='str', default='auto', choices=list(BACKENDS)),
     )
 
@@ -199,6 +202,7 @@ def connection_params(login=None, config=None, group=None, socket_candidates=Non
         database=None if database in (None, '') else str(database),
         charset=charset,
         connect_timeout=int(login.get('connect_timeout') or 10),
+        connect_wait=max(0, int(login.get('connect_wait') or 0)),
         socket_found=socket_found,
     )
 
@@ -290,6 +294,8 @@ def _text(value, charset):
 class _Base(object):
     backend = None
     server_version = None
+    # seconds spent waiting for a server that did not answer at first (connect_wait)
+    waited = 0
 
     def query_one(self, sql, args=None):
         """Return the first row (dict) of ``sql`` or None."""
@@ -558,9 +564,48 @@ def select_backend(backend='auto', module=None):
     raise SippDbError('client_missing')
 
 
-def connect(params, backend='auto', module=None):
-    """Open a connection with ``params`` (from :func:`connection_params`) using ``backend`` (auto|pymysql|cli)."""
-    chosen = select_backend(backend, module)
+# A server that does not answer (yet): no socket or nothing listening, the connection lost while it starts, shutting
+# down, too many connections. A refused login or an unknown database is an answer: never waited for.
+NOT_ANSWERING_CODES = ('2002', '2003', '2006', '2013', '1053', '1040')
+NOT_ANSWERING_RE = re.compile(r"\b(%s)\b|Can't connect|Lost connection|gone away|Connection refused|"
+                              r"No such file or directory" % '|'.join(NOT_ANSWERING_CODES))
+FIRST_PAUSE = 0.25
+LONGEST_PAUSE = 5.0
+
+
+def not_answering(exc):
+    """The connection failed because the server does not answer (it may be starting again)."""
+    return exc.code == 'connect_failed' and bool(NOT_ANSWERING_RE.search(str(exc.params.get('error') or '')))
+
+
+def _connect_once(params, chosen, module):
     if chosen == 'pymysql':
         return PyMySQLConnection(params)
     return CliConnection(params, module=module)
+
+
+def connect(params, backend='auto', module=None, clock=time.monotonic, pause=None):
+    """Open a connection with ``params`` (from :func:`connection_params`) using ``backend`` (auto|pymysql|cli).
+
+    With ``params['connect_wait']`` seconds, a server that does not answer (restarting, as its service manager
+    starts it again after a crash) is tried again, quickly first (0.25 s, doubling up to 5 s), until it answers or
+    the time is up; the connection's ``waited`` says how many seconds that took. Any other failure is raised at
+    once."""
+    chosen = select_backend(backend, module)
+    wait = max(0, int(params.get('connect_wait') or 0))
+    pause = pause or threading.Event().wait   # time.sleep fails under libfaketime (a court with a wrong clock)
+    started = clock()
+    delay = FIRST_PAUSE
+    while True:
+        try:
+            conn = _connect_once(params, chosen, module)
+            conn.waited = round(clock() - started, 1)
+            return conn
+        except SippDbError as exc:
+            left = wait - (clock() - started)
+            if left <= 0 or not not_answering(exc):
+                if wait and not_answering(exc):
+                    exc.params['waited'] = wait
+                raise
+            pause(min(delay, left))
+            delay = min(delay * 2, LONGEST_PAUSE)

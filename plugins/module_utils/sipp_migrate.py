@@ -30,6 +30,7 @@ import subprocess
 import time
 
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import make_private_dirs  # noqa: F401 (re-exported)
 
 DEFAULT_HISTORY = '/var/lib/pengadilan-sipp/history.jsonl'
 STAMP_FILE = 'sys_config#80'
@@ -182,13 +183,6 @@ class HistoryError(Exception):
         super(HistoryError, self).__init__('%s %r' % (code, params))
         self.code = code
         self.params = params
-
-
-def make_private_dirs(folder):
-    """Create ``folder`` and missing parents with mode 0700 (an existing folder keeps its mode)."""
-    if not os.path.isdir(folder):
-        os.makedirs(folder, 0o700)
-        os.chmod(folder, 0o700)
 
 
 def read_history(path):

@@ -34,15 +34,17 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_config import
     parse_database_php)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
     SippDbError, connect, connection_params, sipp_login_argument_spec)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_lock import keep_alive, lock_argument_spec
 
 LOGIN_KEYS = ('login_host', 'login_port', 'login_user', 'login_password', 'login_unix_socket', 'login_db',
-              'connect_timeout')
+              'connect_timeout', 'connect_wait')
 DEFAULT_PUBLIC_GROUP = 'web'
 
 
 def site_argument_spec():
-    """Options of every module that reaches a court's SIPP: app_path, search_paths, db_group, language and the
-    login options of :func:`sipp_db.sipp_login_argument_spec`. Returns a new dict the caller may extend."""
+    """Options of every module that reaches a court's SIPP: app_path, search_paths, db_group, language, the
+    login options of :func:`sipp_db.sipp_login_argument_spec` and the run's ``lock`` (:func:`open_site` keeps its
+    heartbeat while the module runs). Returns a new dict the caller may extend."""
     spec = dict(
         app_path=dict(type='path'),
         search_paths=dict(type='list', elements='path', default=list(DEFAULT_SEARCH_PATHS)),
@@ -50,6 +52,7 @@ def site_argument_spec():
         language=dict(type='str', default=DEFAULT_LANGUAGE, choices=list(LANGUAGES)),
     )
     spec.update(sipp_login_argument_spec())
+    spec.update(lock_argument_spec())
     return spec
 
 
@@ -193,6 +196,9 @@ def open_site(module):
     chosen; a warning then names the others. A warning is also given when 'localhost' had no unix socket.
     """
     lang = _language(module)
+    # the run's lock stays alive while this module works (a long dump, migration or restore), from here to its end
+    if getattr(module, 'sipp_heartbeat', None) is None:
+        module.sipp_heartbeat = keep_alive(module)
     search_paths = module.params.get('search_paths') or []
     candidates = find_app_candidates(search_paths)
     app_path = module.params.get('app_path')

@@ -127,6 +127,7 @@ options:
     choices: [id, en]
     default: id
 extends_documentation_fragment:
+  - pengadilan.sipp.sipp_lock
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -281,6 +282,7 @@ details:
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import LANGUAGES, DEFAULT_LANGUAGE
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_lock import keep_alive, lock_argument_spec
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import PackageError
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_app_tree import (
     TreeError, clean_trees, default_staging, message, open_package, prepare_tree, render, render_state,
@@ -306,9 +308,12 @@ def main():
             remove=dict(type='list', elements='path', default=[]),
             switch_method=dict(type='str', default='auto', choices=['auto', 'rename']),
             language=dict(type='str', default=DEFAULT_LANGUAGE, choices=list(LANGUAGES)),
+            **lock_argument_spec()
         ),
         supports_check_mode=True,
     )
+    # a copy of a large application folder keeps the run's lock alive while it runs
+    keep_alive(module)
     p = module.params
     lang = p['language']
     state = p['state']

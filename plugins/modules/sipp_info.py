@@ -55,6 +55,7 @@ options:
 extends_documentation_fragment:
   - pengadilan.sipp.sipp_site
   - pengadilan.sipp.sipp_login
+  - pengadilan.sipp.sipp_lock
   - pengadilan.sipp.sipp_clock
   - ansible.builtin.action_common_attributes
 attributes:

@@ -18,12 +18,17 @@ description:
     cut at the high court, AWX job cancelled, SSH link lost).
   - "O(state=held): take the lock, or keep it. Free (no file): the record is written with O(token), O(owner), the
     time taken and a heartbeat, and O(progress). Held with our O(token): the heartbeat is renewed and O(progress)
-    merged in. Held by another run: the lock is taken over when its heartbeat is older than O(stale_after) seconds
-    or when O(takeover) names its token (the caller has found that run dead, e.g. with
-    P(pengadilan.sipp.sipp_owner_state#filter)); the record keeps that run's progress (what the next run must finish
-    or undo) and lists that run in its C(taken_over) list (RV(taken_over) returns its whole record). Otherwise the
-    lock is not taken: RV(acquired=false) and RV(holder) describe the other run (the module does not fail: the
-    caller reports the court)."
+    merged in. Held by another run: the lock is taken over only when O(takeover) names its token (the caller has found
+    that run dead, e.g. with P(pengadilan.sipp.sipp_owner_state#filter), or found its heartbeat RV(stale)), or when
+    that run released it keeping its progress; the record keeps that run's progress (what the next run must finish or
+    undo) and lists that run in its C(taken_over) list (RV(taken_over) returns its whole record). Otherwise the lock
+    is not taken: RV(acquired=false), RV(holder) describes the other run and RV(stale) says whether its heartbeat is
+    older than O(stale_after) (the module does not fail: the caller reports the court)."
+  - "Ages are measured on the court's boot clock (C(/proc/uptime)), never across a step of the wall clock: a court
+    whose clock is set forward in the middle of a run does not make that run's heartbeat old. Across a restart of the
+    court, a heartbeat is at least as old as the current boot. While a long step runs (a dump, a migration, a
+    restore, a copy of the application), the step's own module renews the heartbeat (their option C(lock), doc
+    fragment C(pengadilan.sipp.sipp_lock))."
   - "With O(must_hold=true) the module fails instead when the lock is no longer ours (another run took it over, or
     it was removed): the caller must stop changing the court."
   - "O(state=released): removes the record when it is ours (O(token)); a record of another run is left alone. With
@@ -60,13 +65,19 @@ options:
     default: {}
   stale_after:
     description:
-      - A lock whose heartbeat is older than this many seconds is taken over. Choose it longer than the longest
-        step (a large dump or restore); V(0) never takes over on age alone.
+      - A heartbeat older than this many seconds makes another run's lock RV(stale). Long steps renew the heartbeat
+        while they run; choose it longer than the longest wait of a court between two steps (the other courts of its
+        wave). V(0) never calls a lock stale.
     type: int
     default: 7200
   takeover:
-    description: The token of a lock to take over whatever its age (its run is known to be dead).
+    description: The token of another run's lock to take over (its run is known to be dead, or its heartbeat stale).
     type: str
+  takeover_beats:
+    description:
+      - With O(takeover), take the lock over only when its heartbeat count is still this one (C(beats) of RV(holder) as
+        the caller saw it). A heartbeat renewed since then means that run lives, and the lock is left alone.
+    type: int
   reset:
     description: Replace the progress with O(progress) instead of merging it in.
     type: bool
@@ -136,6 +147,10 @@ record:
     owner: {run_id: 20261124-210000}
     taken: 1795010400.0
     heartbeat: 1795011000.0
+    heartbeat_boot: 8d1f0c9e-5a1b-4c57-9a43-3f0b1c2d4e5f
+    heartbeat_uptime: 86400.5
+    heartbeat_by: pengadilan.sipp.sipp_migrate
+    beats: 12
     progress: {stage: 5, backup: /var/backups/sipp/sipp-pn_bekasi-2026-11-24-2100}
     taken_over: []
 holder:
@@ -147,23 +162,28 @@ taken_over:
   returned: when a lock was taken over
   type: dict
 heartbeat_age:
-  description: Seconds since the heartbeat of the record found (before this call), by the court's clock.
+  description: Seconds since the heartbeat of the record found (before this call), on the court's boot clock.
   returned: when a record was found
   type: float
+age_clock:
+  description:
+    - How RV(heartbeat_age) was measured. V(boot) on the court's boot clock; V(rebooted) the court restarted since
+      (the age is the current boot's, a lower bound); V(wall) on the wall clock (a record of an older format).
+  returned: when a record was found
+  type: str
+stale:
+  description: The other run's heartbeat is older than O(stale_after).
+  returned: when acquired is false
+  type: bool
 '''
 
-import errno
-import fcntl
-import json
 import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_app_tree import write_json
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_migrate import make_private_dirs
-
-RECORD_FORMAT = 1
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_lock import (
+    DEFAULT_PATH, RECORD_FORMAT, Flock, LockError, court_clock, heartbeat_age, read_record, stamp, write_record)
 
 MESSAGES = {
     'id': {
@@ -211,101 +231,53 @@ MESSAGES = {
 }
 
 
-class LockError(Exception):
-    def __init__(self, key, **params):
-        super(LockError, self).__init__(key)
-        self.key = key
-        self.params = params
-
-
-def read_record(path):
-    try:
-        with open(path, 'rb') as handle:
-            data = json.loads(handle.read(1024 * 1024).decode('utf-8'))
-    except (IOError, OSError) as exc:
-        if exc.errno == errno.ENOENT:
-            return None
-        raise LockError('unreadable', path=path, error=exc.strerror or str(exc))
-    except ValueError as exc:
-        raise LockError('unreadable', path=path, error=str(exc))
-    if not isinstance(data, dict) or not data.get('token'):
-        raise LockError('unreadable', path=path, error='no token')
-    return data
-
-
-class Flock(object):
-    """Exclusive flock on ``<path>.lock`` for one read-modify-write (waits: the holder keeps it for milliseconds)."""
-
-    def __init__(self, path):
-        self.path = path + '.lock'
-        self.fd = None
-
-    def __enter__(self):
-        try:
-            make_private_dirs(os.path.dirname(self.path) or '.')
-            self.fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
-        except OSError as exc:
-            raise LockError('unwritable', path=self.path, error=exc.strerror or str(exc))
-        fcntl.flock(self.fd, fcntl.LOCK_EX)
-        return self
-
-    def __exit__(self, *exc_info):
-        try:
-            fcntl.flock(self.fd, fcntl.LOCK_UN)
-        finally:
-            os.close(self.fd)
-        return False
-
-
 def _run_id(record):
     return (record.get('owner') or {}).get('run_id') or record.get('token')
 
 
-def held(params, check_mode, now):
+def held(params, check_mode, now, clock, by):
     path = params['path']
     token = params['token']
     record = read_record(path)
     result = dict(changed=False, acquired=False)
     if record is not None:
-        result['heartbeat_age'] = max(0.0, now - float(record.get('heartbeat') or 0))
+        result['heartbeat_age'], result['age_clock'] = heartbeat_age(record, now, clock)
     base = {} if params['reset'] else (record or {}).get('progress') or {}
     if record is not None and record.get('token') == token and not record.get('released'):
-        new = dict(record, heartbeat=now, progress=dict(base, **params['progress']))
+        new = stamp(dict(record, progress=dict(base, **params['progress'])), now, clock, by)
         result.update(acquired=True, changed=new['progress'] != (record.get('progress') or {}), key='held')
     elif record is None:
         if params['must_hold']:
             raise LockError('lost', who=msg(params['language'], 'lost_none', MESSAGES))
-        new = dict(format=RECORD_FORMAT, token=token, owner=params['owner'], taken=now, heartbeat=now,
-                   progress=dict(params['progress']), taken_over=[])
+        new = stamp(dict(format=RECORD_FORMAT, token=token, owner=params['owner'], taken=now,
+                         progress=dict(params['progress']), taken_over=[]), now, clock, by)
         result.update(acquired=True, changed=True, key='taken')
     else:
         age = result['heartbeat_age']
         stale = params['stale_after'] > 0 and age > params['stale_after']
-        named = bool(params['takeover']) and params['takeover'] == record.get('token')
+        named = bool(params['takeover']) and params['takeover'] == record.get('token') and (
+            params['takeover_beats'] is None or params['takeover_beats'] == int(record.get('beats') or 0))
         free = bool(record.get('released'))
         if params['must_hold']:
             raise LockError('lost', who=msg(params['language'], 'lost_other', MESSAGES, run_id=_run_id(record),
                                             taken=record.get('taken')))
-        if not (stale or named or free):
-            result.update(record=record, holder=record, key='busy', run_id=_run_id(record), age=age)
+        if not (named or free):
+            result.update(record=record, holder=record, stale=stale, key='busy', run_id=_run_id(record), age=age)
             return result
         before = dict((k, v) for k, v in record.items() if k not in ('progress', 'taken_over'))
-        before['reason'] = 'released' if free else 'dead' if named else 'stale'
-        new = dict(format=RECORD_FORMAT, token=token, owner=params['owner'], taken=now, heartbeat=now,
-                   progress=dict(base, **params['progress']),
-                   taken_over=list(record.get('taken_over') or []) + [before])
+        before['reason'] = 'released' if free else 'stale' if stale else 'dead'
+        new = stamp(dict(format=RECORD_FORMAT, token=token, owner=params['owner'], taken=now,
+                         progress=dict(base, **params['progress']),
+                         taken_over=list(record.get('taken_over') or []) + [before]), now, clock, by)
         result.update(acquired=True, changed=True, taken_over=record, run_id=_run_id(record), age=age,
                       key='taken' if free else 'taken_over')
     if not check_mode:
-        try:
-            write_json(path, new)
-        except (IOError, OSError) as exc:
-            raise LockError('unwritable', path=path, error=exc.strerror or str(exc))
+        write_record(path, new)
     result['record'] = new
     return result
 
 
-def released(params, check_mode):
+def released(params, check_mode, now, clock, by):
     path = params['path']
     record = read_record(path)
     if record is None:
@@ -313,10 +285,11 @@ def released(params, check_mode):
     if record.get('token') != params['token'] or record.get('released'):
         return dict(changed=False, record=record, key='not_ours', run_id=_run_id(record))
     if not check_mode:
+        if params['keep_progress']:
+            kept = stamp(dict(record, released=True), now, clock, by)
+            write_record(path, kept)
+            return dict(changed=True, record=kept, key='released')
         try:
-            if params['keep_progress']:
-                write_json(path, dict(record, released=True, heartbeat=time.time()))
-                return dict(changed=True, record=dict(record, released=True), key='released')
             os.unlink(path)
         except OSError as exc:
             raise LockError('unwritable', path=path, error=exc.strerror or str(exc))
@@ -326,7 +299,7 @@ def released(params, check_mode):
 def main():
     module = AnsibleModule(
         argument_spec=dict(
-            path=dict(type='path', default='/var/lib/pengadilan-sipp/kunci-upgrade.json'),
+            path=dict(type='path', default=DEFAULT_PATH),
             state=dict(type='str', choices=['held', 'released'], default='held'),
             # a run's mark, not a secret (it is in the record on the court)
             token=dict(type='str', required=True, no_log=False),
@@ -334,6 +307,7 @@ def main():
             progress=dict(type='dict', default={}),
             stale_after=dict(type='int', default=7200),
             takeover=dict(type='str'),
+            takeover_beats=dict(type='int'),
             must_hold=dict(type='bool', default=False),
             reset=dict(type='bool', default=False),
             keep_progress=dict(type='bool', default=False),
@@ -343,13 +317,10 @@ def main():
     )
     params = module.params
     language = params['language']
+    action = held if params['state'] == 'held' else released
     try:
-        if params['state'] == 'held':
-            with Flock(params['path']):
-                result = held(params, module.check_mode, time.time())
-        else:
-            with Flock(params['path']):
-                result = released(params, module.check_mode)
+        with Flock(params['path']):
+            result = action(params, module.check_mode, time.time(), court_clock(), module._name)
     except LockError as exc:
         module.fail_json(msg=msg(language, exc.key, MESSAGES, **exc.params), problem=exc.key)
     key = result.pop('key')

@@ -77,6 +77,7 @@ options:
 extends_documentation_fragment:
   - pengadilan.sipp.sipp_site
   - pengadilan.sipp.sipp_login
+  - pengadilan.sipp.sipp_lock
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:

@@ -163,6 +163,15 @@ def cmd_fault(args):
     return 0
 
 
+def cmd_db_restart(args):
+    reg = _region(args)
+    court = reg.court(args.court)
+    court.restart_db(args.after)
+    reg.save()
+    print("%s: MariaDB killed, starting again in %gs" % (court.info["id"], args.after))
+    return 0
+
+
 def cmd_age_sync(args):
     reg = _region(args)
     print(sync.age(reg.court(args.court), args.hours))
@@ -286,6 +295,13 @@ def main(argv=None):
     s.add_argument("court")
     s.add_argument("--sync", choices=sync.FAULTS + ("none",))
     s.set_defaults(func=cmd_fault)
+
+    s = sub.add_parser("db-restart", parents=[common],
+                       help="kill a court's SIPP MariaDB now and start it again after a delay, as its service "
+                            "manager would: sippsim db-restart pn_bogor --after 5 (returns at once)")
+    s.add_argument("court")
+    s.add_argument("--after", type=float, default=5.0, help="seconds before it starts again (default 5)")
+    s.set_defaults(func=cmd_db_restart)
 
     s = sub.add_parser("age-sync", parents=[common], help="move a court's public sync stamp back by some hours")
     s.add_argument("court")

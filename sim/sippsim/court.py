@@ -470,6 +470,26 @@ class Court:
         """Run a command on the court (inside its namespaces in ssh mode)."""
         return subprocess.run(self._wrap() + list(argv), **kw)
 
+    def restart_db(self, after):
+        """Kill the court's SIPP MariaDB at once (SIGKILL, as a crash or the OOM killer would) and start it again
+        ``after`` seconds later in the background, as its service manager would (systemd's Restart=on-failure):
+        returns without waiting. The new server keeps its place in the court's processes (``down`` stops it)."""
+        if after < 0:
+            raise ValueError("after must be 0 or more seconds")
+        name = "mariadb:%s" % self.info["id"]
+        index = next((i for i, r in enumerate(self.info["procs"]) if r["name"] == name), None)
+        if index is None:
+            raise RuntimeError("%s has no SIPP database server" % self.info["id"])
+        old = self.info["procs"][index]
+        if procs.alive(old):
+            os.kill(old["pid"], signal.SIGKILL)
+            procs.wait_for(lambda: not procs.alive(old), "end of MariaDB %s" % self.info["id"], timeout=30)
+        srv = self.sipp_server()
+        argv = ["sh", "-c", 'sleep "$0" && exec "$@"', str(after)] + srv.wrap + [
+            "mariadbd", "--defaults-file=%s" % srv._in("etc/mysql/my.cnf")]
+        self.info["procs"][index] = procs.spawn(argv, self.log_dir / ("%s.out" % self.info["id"]), name)
+        return self.info["procs"][index]
+
     def stop(self):
         """Stop every process of the court, newest first; the holder last."""
         ok = True

@@ -109,6 +109,20 @@ def view_replaced_then_fails():
         "it could not. Not in FAULTS (build it with build_one).")
 
 
+SLOW_SECONDS = 60
+
+
+def slow_migration():
+    entries, manifest = _load("5.1.0", "5.2.0")
+    last = manifest["migrations"][-1]["file"]
+    entries["sql/" + last] = b"DO SLEEP(%d);\n" % SLOW_SECONDS + entries["sql/" + last]
+    return entries, manifest, {}, (
+        "A good package whose last migration (%s) first waits %d s (DO SLEEP), after the earlier ones changed the "
+        "schema, as a migration of a big table takes long: for a run's lock that must stay alive while it runs, and "
+        "a database that fails in the middle of the changes. Not in FAULTS (build it with build_one)."
+        % (last, SLOW_SECONDS))
+
+
 FAULTS = [migration_fails_halfway, php_fatal, version_not_bumped, wrong_from_version, checksum_mismatch,
           path_escape, symlink_entry]
 

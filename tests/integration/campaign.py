@@ -3,6 +3,7 @@ lost" (the simulator's fingerprint: every table's rows and CHECKSUM TABLE, the v
 folder's digest; an upgraded court keeps every table the package does not change), a court's lock, and a playbook run
 as an AWX job that is cancelled at a chosen moment."""
 import json
+import time
 from pathlib import Path
 
 import yaml
@@ -87,3 +88,14 @@ def when_stage(courts, stages):
     return stop
 
 
+
+
+def wait_until(check, what, timeout=300):
+    """check()'s first true value, asked every 0.2 s (a court's lock, a stage, a time); fails after timeout s."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        got = check()
+        if got:
+            return got
+        time.sleep(0.2)
+    raise AssertionError("%s did not happen within %d s" % (what, timeout))

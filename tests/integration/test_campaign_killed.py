@@ -105,16 +105,19 @@ def test_a_live_lock_is_left_alone_and_a_dead_one_is_taken_over(killed, tmp_path
     assert taken["acquired"] and taken["taken_over"]["token"] == "a"
     assert taken["record"]["progress"] == {"stage": 5, "backup": "/b"}
     assert taken["record"]["taken_over"][0]["owner"]["run_id"] == "satu"
-    # a lock whose heartbeat is older than stale_after is taken over on age alone (an AWX job on another
-    # controller); in check mode that is only predicted
+    # a lock whose heartbeat is older than stale_after on the court's boot clock is called stale (an AWX job on
+    # another controller), but taken over only when named, and only if it did not beat since; in check mode that is
+    # only predicted
     record = json.loads(Path(path).read_text())
-    Path(path).write_text(json.dumps(dict(record, heartbeat=record["heartbeat"] - 600)))
+    Path(path).write_text(json.dumps(dict(record, heartbeat_uptime=record["heartbeat_uptime"] - 600)))
     args = {"path": path, "token": "c", "stale_after": 300, "owner": {"run_id": "tiga"}}
+    seen = module_results(run_module("pengadilan.sipp.sipp_lock", args, inv, hosts=lim))[lim]
+    assert not seen["acquired"] and seen["stale"] and seen["heartbeat_age"] >= 600 and seen["age_clock"] == "boot"
+    args.update(takeover="b", takeover_beats=seen["holder"]["beats"])
     predicted = module_results(run_module("pengadilan.sipp.sipp_lock", args, inv, hosts=lim, check=True))[lim]
     assert predicted["acquired"] and json.loads(Path(path).read_text())["token"] == "b"
     aged = module_results(run_module("pengadilan.sipp.sipp_lock", args, inv, hosts=lim))[lim]
-    assert aged["acquired"] and aged["heartbeat_age"] >= 600
-    assert aged["record"]["taken_over"][-1]["reason"] == "stale"
+    assert aged["acquired"] and aged["record"]["taken_over"][-1]["reason"] == "stale"
     assert aged["record"]["progress"] == {"stage": 5, "backup": "/b"}
     # released by another token: left alone; by its holder: removed
     other = module_results(run_module("pengadilan.sipp.sipp_lock", {"path": path, "token": "b", "state": "released"},

@@ -125,6 +125,26 @@ def test_cli_status_and_inventory(region_local):
     assert "pt_bandung:" in inv and "pn_bandung:" in inv and "db_password" not in inv
 
 
+def test_db_restart_kills_the_court_s_database_and_starts_it_again_later(region_local):
+    """`sippsim db-restart`: the court's MariaDB is gone at once, answers again after the delay with its data, and
+    the region still stops it (its new process is the court's)."""
+    env = dict(os.environ, PYTHONPATH=str(REPO / "sim"))
+    court = region_local.courts()[-1]
+    rows = q(court, "SELECT COUNT(*) FROM perkara")
+    old = next(r for r in court.info["procs"] if r["name"].startswith("mariadb:%s" % court.info["id"]))
+    subprocess.run([sys.executable, "-m", "sippsim", "--state", str(region_local.dir), "db-restart",
+                    court.info["id"], "--after", "3"], check=True, env=env, capture_output=True)
+    assert not procs.alive(old)
+    court = Region(region_local.dir).court(court.info["id"])
+    with pytest.raises(Exception):
+        q(court, "SELECT 1")
+    procs.wait_for(lambda: q(court, "SELECT 1") and True, "MariaDB back", timeout=90)
+    assert q(court, "SELECT COUNT(*) FROM perkara") == rows
+    new = next(r for r in court.info["procs"] if r["name"] == old["name"])
+    assert new["pid"] != old["pid"] and procs.alive(new)
+    region_local.data = Region(region_local.dir).data
+
+
 def _listeners():
     out = subprocess.run(["ss", "-Hltnp"], capture_output=True, text=True, check=True).stdout
     return [line for line in out.splitlines() if "mariadbd" in line or "php" in line or "sshd" in line]

@@ -7,7 +7,8 @@ damages the dump of the newest backup (by its record's sequence) in ``backup_dir
 half its size) or flip (one byte changed, the size kept); or, with ``fill`` (a folder on a small filesystem the
 test made, never the machine's own disk), fills that filesystem to the last byte; or, with ``remove`` (a folder of
 the newest backup, e.g. app), removes one file of the backup's copy there; or, with ``write`` (a file) and ``text``,
-writes that file (e.g. a simulated court's sync fault); with ``fingerprint`` (the simulator's state folder) it
+writes that file (e.g. a simulated court's sync fault); or, with ``db_restart`` (the simulator's state folder), kills
+the court's MariaDB and has it start again ``after`` seconds later (``sippsim db-restart``); with ``fingerprint`` (the simulator's state folder) it
 also writes the simulator's fingerprint of the court at that moment. Callbacks run in the controller's main process
 while the results of a task are processed, before the next task is sent, so the fault lands exactly between the two
 tasks. Each fault fires once; what it did is written to ``done`` (one JSON file per fault).
@@ -115,6 +116,12 @@ class CallbackModule(CallbackBase):
                 record['written'] = fault['write']
             elif fault.get('fill'):
                 record['filled'] = fill(fault['fill'])
+            elif fault.get('db_restart'):
+                from sippsim.simregion import Region
+                region = Region(fault['db_restart'])
+                region.court(fault['host']).restart_db(fault.get('after', 5))
+                region.save()
+                record['db_restart'] = fault.get('after', 5)
             elif fault.get('remove'):
                 record['removed'] = remove_one_file(os.path.join(newest_backup(fault['backup_dir'])[0],
                                                                  fault['remove']))

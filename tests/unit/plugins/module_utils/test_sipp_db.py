@@ -116,6 +116,53 @@ def test_unreachable_server(mariadb_server, backend, tmp_path):
     assert 'none.sock' in info.value.params['target']
 
 
+class FakeTime(object):
+    """A clock that only pauses move; what each pause asked for is kept (and ``then`` runs after the n-th)."""
+
+    def __init__(self, then=None, after=None):
+        self.now = 0.0
+        self.pauses = []
+        self.then, self.after = then, after
+
+    def clock(self):
+        return self.now
+
+    def pause(self, seconds):
+        self.pauses.append(seconds)
+        self.now += seconds
+        if self.then and len(self.pauses) == self.after:
+            self.then()
+
+
+@pytest.mark.parametrize('backend', BACKENDS)
+def test_a_server_that_does_not_answer_is_waited_for_quick_tries_first(mariadb_server, backend, tmp_path):
+    params = _params(mariadb_server, 'socket')
+    params.update(unix_socket=str(tmp_path / 'mysqld.sock'), connect_wait=3)
+    fake = FakeTime()
+    with pytest.raises(sipp_db.SippDbError) as info:
+        sipp_db.connect(params, backend, clock=fake.clock, pause=fake.pause)
+    assert fake.pauses == [0.25, 0.5, 1.0, 1.25] and info.value.params['waited'] == 3
+    # the server is started again (its socket appears) after the third try: connected, and it says how long it took
+    fake = FakeTime(then=lambda: os.symlink(mariadb_server.socket, params['unix_socket']), after=3)
+    os.unlink(params['unix_socket']) if os.path.lexists(params['unix_socket']) else None
+    conn = sipp_db.connect(params, backend, clock=fake.clock, pause=fake.pause)
+    try:
+        assert conn.query('SELECT 1 AS one') == [{'one': '1'}] and conn.waited == 1.8
+    finally:
+        conn.close()
+    assert fake.pauses == [0.25, 0.5, 1.0]
+
+
+@pytest.mark.parametrize('backend', BACKENDS)
+def test_a_refused_login_is_never_waited_for(mariadb_server, backend):
+    params = dict(_params(mariadb_server, 'tcp', password=mariadb_server.app_password + 'x'), connect_wait=60)
+    fake = FakeTime()
+    with pytest.raises(sipp_db.SippDbError) as info:
+        sipp_db.connect(params, backend, clock=fake.clock, pause=fake.pause)
+    assert 'Access denied' in info.value.params['error'] and fake.pauses == []
+    assert 'waited' not in info.value.params
+
+
 @pytest.mark.parametrize('backend', BACKENDS)
 def test_query_error(mariadb_server, backend):
     with sipp_db.connect(_params(mariadb_server, 'socket'), backend) as conn:
@@ -269,10 +316,10 @@ def test_params_login_overrides_file(tmp_path):
     cfg = _config("$db['default']['hostname'] = 'localhost';\n$db['default']['username'] = 'u';\n"
                   "$db['default']['password'] = \"p$x\";\n$db['default']['database'] = 'SIPP';\n")
     login = dict(login_host='192.168.1.9', login_port=3399, login_user='admin', login_password='secret',
-                 login_unix_socket=None, login_db='sipp2', connect_timeout=3)
+                 login_unix_socket=None, login_db='sipp2', connect_timeout=3, connect_wait=7)
     params = sipp_db.connection_params(login=login, config=cfg, group='default', socket_candidates=[])
     assert params == dict(host='192.168.1.9', port=3399, unix_socket=None, user='admin', password='secret',
-                          database='sipp2', charset='utf8', connect_timeout=3, socket_found=None)
+                          database='sipp2', charset='utf8', connect_timeout=3, connect_wait=7, socket_found=None)
     # login_unix_socket alone replaces a TCP host of the file
     cfg2 = _config("$db['default']['hostname'] = '10.1.1.1';\n$db['default']['username'] = 'u';\n")
     params = sipp_db.connection_params(login=dict(login_unix_socket='/tmp/s.sock'), config=cfg2, group='default')
@@ -316,4 +363,4 @@ def test_login_argument_spec():
     assert spec['login_password']['no_log'] is True
     assert spec['db_client_backend']['choices'] == ['auto', 'pymysql', 'cli']
     assert set(spec) == {'login_host', 'login_port', 'login_user', 'login_password', 'login_unix_socket',
-                         'login_db', 'connect_timeout', 'db_client_backend'}
+                         'login_db', 'connect_timeout', 'connect_wait', 'db_client_backend'}
