@@ -8,7 +8,7 @@ DOCUMENTATION = r'''
 name: sipp_controller
 version_added: "1.0.0"
 author: Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
-short_description: The owner record of this run (controller, boot id, ansible-playbook process) for court locks
+short_description: The owner record of this run (controller, boot id, ansible-playbook process, a new run id) for court locks
 description:
   - "Returns who runs this playbook, to be written into the lock a run keeps on each court
     (M(pengadilan.sipp.sipp_lock)): the controller's host name, its boot id, and the process id and start time of
@@ -43,6 +43,11 @@ _raw:
     pid_start:
       description: Start time of that process in clock ticks after boot (tells a reused process id apart).
       type: int
+    run_id:
+      description:
+        - A new name for this run, for a run that is given none (the controller's local date and time and a random
+          part, so two runs started in the same second never share one), e.g. C(20261124-210000-7f3a).
+      type: str
 '''
 
 from ansible.plugins.lookup import LookupBase

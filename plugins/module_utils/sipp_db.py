@@ -573,9 +573,15 @@ FIRST_PAUSE = 0.25
 LONGEST_PAUSE = 5.0
 
 
+def server_gone(error):
+    """An error text (a client's or a driver's) says the server does not answer or went away: a crash or a restart of
+    the server, not a fault of the statement or the login."""
+    return bool(NOT_ANSWERING_RE.search(str(error or '')))
+
+
 def not_answering(exc):
     """The connection failed because the server does not answer (it may be starting again)."""
-    return exc.code == 'connect_failed' and bool(NOT_ANSWERING_RE.search(str(exc.params.get('error') or '')))
+    return exc.code == 'connect_failed' and server_gone(exc.params.get('error'))
 
 
 def _connect_once(params, chosen, module):

@@ -82,6 +82,10 @@ MESSAGES = {
             "Migrasi {file} (paket {name}) gagal pada baris {line}: {error}. Migrasi sebelumnya ({done}) sudah "
             "dijalankan dan skema basis data {database} kini setengah berubah; migrasi berikutnya ({skipped}) tidak "
             "dijalankan. Semua tercatat di {history}. " + _NEXT_ID),
+        'database_lost': (
+            "Basis data {database} berhenti menjawab saat migrasi {file} (paket {name}) berjalan: {error}. Ini "
+            "bukan kesalahan paket. Migrasi sebelumnya ({done}) sudah dijalankan dan skema basis data kini setengah "
+            "berubah; migrasi berikutnya ({skipped}) tidak dijalankan. Semua tercatat di {history}. " + _NEXT_ID),
         'query_failed': (
             "Basis data {database} tidak dapat dibaca atau diubah: {error}. {done} Periksa bahwa MariaDB/MySQL "
             "berjalan dan pengguna basis data berhak mengubah SIPP, lalu ulangi."),
@@ -137,6 +141,10 @@ MESSAGES = {
             "Migration {file} (package {name}) failed at line {line}: {error}. The migrations before it ({done}) ran "
             "and the schema of database {database} is now half changed; the migrations after it ({skipped}) were not "
             "run. All of it is recorded in {history}. " + _NEXT_EN),
+        'database_lost': (
+            "Database {database} stopped answering while migration {file} (package {name}) ran: {error}. This is "
+            "not the package's fault. The migrations before it ({done}) ran and the schema is now half changed; the "
+            "migrations after it ({skipped}) were not run. All of it is recorded in {history}. " + _NEXT_EN),
         'query_failed': (
             "Database {database} cannot be read or changed: {error}. {done} Check that MariaDB/MySQL is running and "
             "that the database user may change SIPP, then run again."),

@@ -223,7 +223,7 @@ import zipfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
-    SippDbError, client_credentials, connect, find_client, scrub)
+    SippDbError, client_credentials, connect, find_client, scrub, server_gone)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_migrate import (
     DEFAULT_HISTORY, STAMP_FILE, History, HistoryError, default_run_id, message, migration_command, now_iso,
     package_state, parse_client_error, run_sql, valid_charset)
@@ -474,11 +474,13 @@ class Migrate(object):
             done = [s['file'] for s in self.steps if s['result'] == 'ok']
             skipped = [s['file'] for s in self.steps if s['result'] == 'skipped']
             none = self.m('none')
-            self.fail(self.m('migration_failed', file=failed['file'], name=pkg['name'],
+            # the server stopped answering (a crash, a restart): not the package's fault
+            problem = 'database_lost' if server_gone(failed['error']) else 'migration_failed'
+            self.fail(self.m(problem, file=failed['file'], name=pkg['name'],
                              line=failed['line'] if failed['line'] is not None else '?', error=failed['error'],
                              done=', '.join(done) or none, skipped=', '.join(skipped) or none,
                              database=self.database, history=self.history_path),
-                      changed=True, problem='migration_failed', failed_file=failed['file'],
+                      changed=True, problem=problem, failed_file=failed['file'],
                       failed_line=failed['line'], error=failed['error'])
         return True, self.result(), self.m('ok_ran', name=pkg['name'], files=', '.join(s['file'] for s in self.steps),
                                            version=self.version_after)

@@ -13,8 +13,10 @@ On another controller (an AWX job runs in a new container each time) nothing can
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
+import binascii
 import os
 import socket
+import time
 
 PROC = '/proc'
 
@@ -70,8 +72,17 @@ def playbook_pid(pid=None, proc=PROC):
     return found or pid
 
 
+def new_run_id(now=None):
+    """A name for a new run: the controller's local date and time, and a random part so that two runs started in the
+    same second (two AWX jobs, a job and an admin) never share one (their reports and results would overwrite each
+    other). E.g. ``20261124-210000-7f3a``."""
+    stamp = time.strftime('%Y%m%d-%H%M%S', time.localtime(time.time() if now is None else now))
+    return '%s-%s' % (stamp, binascii.hexlify(os.urandom(2)).decode('ascii'))
+
+
 def owner(pid=None, proc=PROC):
-    """The owner record of this run: controller, boot_id, pid, pid_start."""
+    """The owner record of this run: controller, boot_id, pid, pid_start, and a new run id (new_run_id) for a run
+    that is given none."""
     main = playbook_pid(pid, proc)
     info = _stat(main, proc)
     return {
@@ -79,6 +90,7 @@ def owner(pid=None, proc=PROC):
         'boot_id': boot_id(proc),
         'pid': main,
         'pid_start': info[1] if info else None,
+        'run_id': new_run_id(),
     }
 
 

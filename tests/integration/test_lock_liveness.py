@@ -9,6 +9,7 @@ locks laid by hand: a stale lock of a run alive on this controller is left alone
 is taken over (in check mode, only predicted)."""
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -19,7 +20,7 @@ import pytest
 
 from campaign import LOCK, awx_job, lock_of, wait_until
 from sipptest import (FAST_POLLS, build_packages, fingerprints, other_controller_playbook, region_while_needed,
-                      run_playbook, task_results, upgrade_results)
+                      run_playbook, stats_data, task_results, upgrade_results)
 
 STALE = 20
 
@@ -125,3 +126,22 @@ def test_a_stale_lock_is_taken_over_only_when_its_run_cannot_be_alive(region, sl
     assert got["acquired"] and got["taken_over"]["owner"]["run_id"] == "mati", got
     assert json.loads(path.read_text())["token"] == "hidup-tok"
     path.unlink()
+
+
+def test_two_runs_started_in_the_same_second_have_their_own_names(region, slow):
+    """Two runs started at once without sipp_run_id (two AWX jobs, a job and an admin): each names itself, so their
+    results and reports never overwrite each other (check mode: nothing changes on the court)."""
+    runs = [None, None]
+
+    def start(i):
+        runs[i] = run_playbook("pengadilan.sipp.upgrade", region.inventory_path, check=True,
+                               extravars=dict(FAST_POLLS, sipp_upgrade_packages=[str(slow)],
+                                              sipp_upgrade_assisted_approved=True))
+    threads = [threading.Thread(target=start, args=(i,)) for i in (0, 1)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    names = [stats_data(r)["sipp_run_id"] for r in runs]
+    assert names[0] != names[1], names
+    assert all(re.match(r"^\d{8}-\d{6}-[0-9a-f]{4}$", n) for n in names), names
