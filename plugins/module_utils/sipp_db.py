@@ -584,6 +584,11 @@ def not_answering(exc):
     return exc.code == 'connect_failed' and server_gone(exc.params.get('error'))
 
 
+def _pause(seconds):
+    """Wait ``seconds`` (time.sleep fails under libfaketime, on a court with a wrong clock)."""
+    threading.Event().wait(seconds)
+
+
 def _connect_once(params, chosen, module):
     if chosen == 'pymysql':
         return PyMySQLConnection(params)
@@ -599,7 +604,7 @@ def connect(params, backend='auto', module=None, clock=time.monotonic, pause=Non
     once."""
     chosen = select_backend(backend, module)
     wait = max(0, int(params.get('connect_wait') or 0))
-    pause = pause or threading.Event().wait   # time.sleep fails under libfaketime (a court with a wrong clock)
+    pause = pause or _pause
     started = clock()
     delay = FIRST_PAUSE
     while True:

@@ -159,14 +159,17 @@ def _language(module):
     return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def _open_app(module, path):
-    """Parse database.php of ``path``, connect, read the version. Returns a Site; raises SiteError."""
+def _open_app(module, path, wait=True):
+    """Parse database.php of ``path``, connect, read the version. Returns a Site; raises SiteError. ``wait=False``:
+    a database that does not answer is not waited for (connect_wait), as when choosing among several folders."""
     lang = _language(module)
     config_file = os.path.join(path, DATABASE_PHP)
     try:
         config = parse_database_php(config_file)
         group = module.params.get('db_group') or config.default_group()
         login = dict((k, module.params.get(k)) for k in LOGIN_KEYS)
+        if not wait:
+            login['connect_wait'] = 0
         params = connection_params(login=login, config=config, group=group)
     except SippConfigError as exc:
         raise _site_error(lang, exc, config_file, app_path=path)
@@ -220,9 +223,10 @@ def open_site(module):
 
     site = None
     errors = []
+    # among several folders (an old copy whose database no longer runs), the first that answers is chosen at once
     for path in to_try:
         try:
-            site = _open_app(module, path)
+            site = _open_app(module, path, wait=len(to_try) == 1)
             break
         except SiteError as exc:
             errors.append((path, exc))

@@ -205,6 +205,25 @@ def test_several_candidates_choose_the_one_with_a_version(mariadb_server, www, r
     assert 'beberapa folder SIPP' in json.dumps(result.get('warnings'))
 
 
+def test_a_candidate_whose_database_does_not_answer_is_not_waited_for(mariadb_server, www, run_module,
+                                                                      monkeypatch):
+    """An old copy whose database server no longer runs: with connect_wait, the one folder given is waited for (the
+    server may be starting again), but among several folders the next one is tried at once."""
+    from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_db
+
+    pauses = []
+    monkeypatch.setattr(sipp_db, '_pause', pauses.append)
+    db = mariadb_server
+    old = make_app(www, 'SIPP', db, default=dict(port=1))
+    good = make_app(www, 'SIPP311', db)
+    result, raw = run_module(sipp_info.main, dict(search_paths=[str(www)], connect_wait=2))
+    assert result.get('failed') is not True and result['sipp']['app_path'] == good, result
+    assert pauses == []
+    # the one folder named: waited for (quick tries first), then the failure says so
+    result, raw = run_module(sipp_info.main, dict(app_path=old, search_paths=[], connect_wait=2))
+    assert result['failed'] and pauses[:3] == [0.25, 0.5, 1.0], (pauses, result)
+
+
 def test_all_candidates_fail(mariadb_server, www, run_module):
     db = mariadb_server
     make_app(www, 'SIPP', db, default=dict(database='sipp_nover'))
