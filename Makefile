@@ -27,7 +27,7 @@ PYTEST_WORKERS ?= 2
 PYTEST_DIRS := $(wildcard tests/unit tests/sim tests/integration)
 
 .PHONY: help setup collection check lint sanity sanity-2.19 sanity-2.16 unit sim-test integration pytest molecule \
-        test demo bench clean
+        test demo bench bench-quick clean
 
 help:
 	@echo "make setup        install Debian packages, .venv, .venv-2.16, the collection copy, ansible-test bootstrap"
@@ -133,7 +133,11 @@ demo: $(STAMP) collection
 	bash scripts/demo.sh
 
 bench: $(STAMP) collection
-	$(PY) bench/run.py
+	$(PY) bench/run.py $(BENCH_ARGS)
+
+# the small court's P1 to P3 alone (a few minutes), for the engineer who changes one step
+bench-quick: $(STAMP) collection
+	$(PY) bench/run.py --quick $(BENCH_ARGS)
 
 # Stops the simulated regions (the default one in .sippsim and molecule's scenarios'), removes .build and the
 # host_vars molecule/downgrade/create.yml writes.

@@ -1,14 +1,21 @@
-"""make bench: memory and speed of the simulated region, as ratios against a baseline measured in the same run.
+"""make bench: the product measured on simulated courts, each figure against its baseline measured in the same run.
 
-- baseline: a one-court local region (memory of its processes, time to bring it up);
-- region: `up --courts 20 --mode local`: total memory (PSS of every process, shared pages divided among their users)
-  against the 2 GiB target and against 20 baselines, time against 20 baselines, no process left after `down`;
-- large: one court at `--scale large` (at least 200,000 cases and 1 GB of documents), time against the baseline
-  (skip with --quick).
-Results are printed and written to bench/results/latest.json. Exit 1 when a target is missed.
+Per court scale (small; large unless --quick), on one court on SIPP 5.1.0 (bench/product.py):
+- P1 downtime of a successful assisted upgrade (5.1.0 -> 5.2.0), seen from outside by polling the login page, against
+  the floor: the same package applied by hand in maintenance (raw dump | zstd, the SQL through the client, the files
+  copied); with the module runs on the court and how many fall while SIPP is offline;
+- P2 the backup (its database dump step and the whole role) against the raw dump; the second backup of an unchanged
+  upload tree against the first;
+- P3 the downgrade after a failed migration that changed 2 tables against a full restore of the raw dump.
+Then (not with --quick) the simulator's own figures: a 20-court region's memory and start time against one court's.
+
+Read the ratios, not the seconds: the machine may be shared. Results are printed as a table and written to
+bench/results/latest.json. Exit 1 when a figure could not be measured or a proof failed.
 """
 import argparse
+import datetime
 import json
+import platform
 import shutil
 import sys
 import tempfile
@@ -17,16 +24,63 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "sim"))
+sys.path.insert(0, str(REPO / "tests"))
 
+import product  # noqa: E402
 from sippsim import procs  # noqa: E402
 from sippsim.cli import region_memory_kib  # noqa: E402
 from sippsim.court import SIPP_DB, http_get  # noqa: E402
 from sippsim.simregion import Region  # noqa: E402
+from sipptest import build_packages, sync_collection  # noqa: E402
 
 TARGET_KIB = 2 * 1024 * 1024
+# the date case data is laid out back from: fixed, so that a kept large court's template serves every later bench
+TODAY = "2026-01-15"
+# disk a large court needs while measured: the court, its template, two backups, a saved state, dumps (bytes)
+LARGE_DISK = 12 * 10 ** 9
+UPGRADE = "sipp-5.1.0-5.2.0.zip"
+FAILING = "faulty/sipp-5.1.0-5.2.0-migration_fails_halfway.zip"
 
 
-def measure(courts, scale="small"):
+def log(msg):
+    print(msg, flush=True)
+
+
+def product_figures(scale, packages):
+    """P1 to P3 on one court of the given scale (a large court from its kept template when there is one)."""
+    reg = Region(tempfile.mkdtemp(prefix="spb", dir="/tmp"))
+    t0 = time.monotonic()
+    try:
+        reg.up(1, "local", scale=scale, versions=["5.1.0"], today=TODAY, template=(scale == "large"),
+               log=lambda *_: None)
+        up_s = time.monotonic() - t0
+        court = reg.courts()[0]
+        log("%s court %s up in %.0f s" % (scale, court.info["id"], up_s))
+        out = product.court_figures(reg, court, {"upgrade": packages / UPGRADE, "failing": packages / FAILING},
+                                    reg.dir / "bench", log=log)
+        out["court"] = {"scale": scale, "up_seconds": round(up_s, 1), "cases": court_cases(court),
+                        "documents_bytes": tree_bytes(court.app_dir / "resources/file")}
+        return out
+    finally:
+        reg.down(log=lambda *_: None)
+        shutil.rmtree(str(reg.dir), ignore_errors=True)
+
+
+def court_cases(court):
+    conn = court.sipp_server().connect(court.db_name)
+    try:
+        with conn.cursor() as cur:
+            cur.execute("SELECT COUNT(*) FROM perkara")
+            return cur.fetchone()[0]
+    finally:
+        conn.close()
+
+
+def tree_bytes(path):
+    return sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file() and not f.is_symlink())
+
+
+def simulator_figures(courts, scale="small"):
     reg = Region(tempfile.mkdtemp(prefix="spb", dir="/tmp"))
     t0 = time.monotonic()
     reg.up(courts, "local", scale=scale, log=lambda *_: None)
@@ -35,64 +89,114 @@ def measure(courts, scale="small"):
     mem_kib, nproc = region_memory_kib(reg)
     web_ok = sum(1 for c in reg.courts() if http_get(c.url)[0] == 200)
     pids = [r["pid"] for c in reg.data["courts"] for r in c["procs"]]
-    extra = {}
-    if scale == "large":
-        court = reg.courts()[0]
-        conn = court.sipp_server().connect(SIPP_DB)
-        with conn.cursor() as cur:
-            cur.execute("SELECT COUNT(*) FROM perkara")
-            extra["cases"] = cur.fetchone()[0]
-        conn.close()
-        extra["documents_bytes"] = sum(f.stat().st_size for f in (court.app_dir / "resources/file").rglob("*")
-                                       if f.is_file())
     reg.down(log=lambda *_: None)
     left = [p for p in pids if procs.start_time(p)]
-    shutil.rmtree(reg.dir, ignore_errors=True)
+    shutil.rmtree(str(reg.dir), ignore_errors=True)
     return {"courts": courts, "scale": scale, "up_seconds": round(up_s, 1), "pss_kib": mem_kib, "processes": nproc,
-            "web_ok": web_ok, "left_after_down": len(left), **extra}
+            "web_ok": web_ok, "left_after_down": len(left)}
+
+
+def free_bytes():
+    from sippsim.mariadb import cache_dir
+
+    cache = cache_dir()
+    cache.mkdir(parents=True, exist_ok=True)
+    return min(shutil.disk_usage("/tmp").free, shutil.disk_usage(str(cache)).free)
+
+
+def ratio(a, b):
+    return round(a / b, 1) if a is not None and b else None
+
+
+def table(res):
+    rows = [("figure", "the collection", "baseline (by hand)", "ratio")]
+    for scale, fig in res["product"].items():
+        if "skipped" in fig:
+            rows.append(("%s court" % scale, "skipped: " + fig["skipped"], "", ""))
+            continue
+        p1, p2, p3 = fig["P1"], fig["P2"], fig["P3"]
+        c = p1["collection"]
+        rows += [
+            ("%s court: %d cases, %.2f GB of documents" % (scale, fig["court"]["cases"],
+                                                           fig["court"]["documents_bytes"] / 1e9), "", "", ""),
+            ("  P1 downtime of an assisted upgrade", "%.1f s" % c["downtime"], "%.1f s" % p1["hand"]["downtime"],
+             "%sx" % p1["ratio"]),
+            ("  P1 the whole run (controller CPU)", "%.1f s (%.1f CPU-s)" % (c["seconds"],
+                                                                          c["controller_cpu_seconds"]), "", ""),
+            ("  P1 module runs on the court (while offline)", "%d (%d)" % (c["module_runs"],
+                                                                        c["module_runs_while_offline"]), "", ""),
+            ("  P2 database dump inside role backup", "%.1f s" % p2["first"]["dump_seconds"],
+             "%.1f s raw dump" % p2["raw_dump_seconds"], "%sx" % p2["dump_ratio"]),
+            ("  P2 role backup, first", "%.1f s" % p2["first"]["role_seconds"],
+             "%.1f s raw dump" % p2["raw_dump_seconds"], "%sx" % p2["backup_ratio"]),
+            ("  P2 role backup, second (uploads unchanged)", "%.1f s" % p2["second"]["role_seconds"],
+             "%.1f s the first" % p2["first"]["role_seconds"], "%sx" % p2["second_vs_first"]),
+            ("  P3 downgrade after a failed migration (2 tables)", "%.1f s" % (p3["downgrade_seconds"] or 0),
+             "%.1f s full restore" % p3["full_restore_seconds"], "%sx" % p3["ratio"]),
+        ]
+    if "simulator" in res:
+        s = res["simulator"]
+        rows.append(("simulator: %d-court region memory" % s["region"]["courts"],
+                     "%.0f MiB" % (s["region"]["pss_kib"] / 1024), "%.0f MiB one court" % (
+                         s["baseline"]["pss_kib"] / 1024), "%sx" % s["ratios"]["region_memory_vs_courts_x_baseline"]))
+    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+    return "\n".join("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in rows)
+
+
+def proofs_hold(res):
+    bad = []
+    for scale, fig in res["product"].items():
+        for name, diff in fig.get("proof", {}).items():
+            if diff:
+                bad.append("%s %s: %s" % (scale, name, "; ".join(diff)))
+        if fig.get("P3", {}).get("status") not in (None, "didowngrade"):
+            bad.append("%s P3: the failed upgrade ended %s, not didowngrade" % (scale, fig["P3"]["status"]))
+    return bad
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--courts", type=int, default=20)
-    ap.add_argument("--quick", action="store_true", help="skip the large-scale court")
+    ap.add_argument("--quick", action="store_true", help="the small court's P1 to P3 only (a few minutes)")
+    ap.add_argument("--courts", type=int, default=20, help="courts of the simulator's region figure")
     args = ap.parse_args()
 
-    base = measure(1)
-    region = measure(args.courts)
-    res = {
-        "baseline": base,
-        "region": region,
-        "ratios": {
+    sync_collection()
+    started = datetime.datetime.now(datetime.timezone.utc)
+    res = {"started": started.isoformat(timespec="seconds"), "quick": args.quick,
+           "machine": {"cpus": __import__("os").cpu_count(), "platform": platform.platform()}, "product": {}}
+    with tempfile.TemporaryDirectory(prefix="spbpkg") as tmp:
+        packages = build_packages(Path(tmp))
+        for scale in ("small",) if args.quick else ("small", "large"):
+            if scale == "large" and free_bytes() < LARGE_DISK:
+                res["product"][scale] = {"skipped": "%.1f GB free, %.0f GB needed" % (free_bytes() / 1e9,
+                                                                                    LARGE_DISK / 1e9)}
+                log("large court skipped: " + res["product"][scale]["skipped"])
+                continue
+            log("%s court: P1 to P3" % scale)
+            res["product"][scale] = product_figures(scale, packages)
+
+    ok = True
+    if not args.quick:
+        base = simulator_figures(1)
+        region = simulator_figures(args.courts)
+        res["simulator"] = {"baseline": base, "region": region, "ratios": {
             "region_memory_vs_2GiB_target": round(region["pss_kib"] / TARGET_KIB, 3),
             "region_memory_vs_courts_x_baseline": round(region["pss_kib"] / (args.courts * base["pss_kib"]), 3),
             "region_up_time_vs_courts_x_baseline": round(region["up_seconds"] / (args.courts * base["up_seconds"]),
-                                                         3),
-        },
-    }
-    ok = (region["pss_kib"] <= TARGET_KIB and region["left_after_down"] == 0 and base["left_after_down"] == 0
-          and region["web_ok"] == args.courts)
-    if not args.quick:
-        large = measure(1, "large")
-        res["large"] = large
-        res["ratios"]["large_up_time_vs_baseline"] = round(large["up_seconds"] / base["up_seconds"], 1)
-        ok = ok and large["cases"] >= 200000 and large["documents_bytes"] >= 10 ** 9 and large["left_after_down"] == 0
+                                                         3)}}
+        ok = (region["pss_kib"] <= TARGET_KIB and region["left_after_down"] == 0 and base["left_after_down"] == 0
+              and region["web_ok"] == args.courts)
+    res["seconds"] = round((datetime.datetime.now(datetime.timezone.utc) - started).total_seconds())
 
     out = REPO / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(res, indent=1))
-    print("baseline (1 court):   %6.0f MiB, up in %5.1fs" % (base["pss_kib"] / 1024, base["up_seconds"]))
-    print("region (%d courts):   %6.0f MiB in %d processes, up in %5.1fs, %d/%d login pages 200, %d left after down"
-          % (args.courts, region["pss_kib"] / 1024, region["processes"], region["up_seconds"], region["web_ok"],
-             args.courts, region["left_after_down"]))
-    if "large" in res:
-        lg = res["large"]
-        print("large court:          %d cases, %.2f GB of documents, up in %.0fs"
-              % (lg["cases"], lg["documents_bytes"] / 1e9, lg["up_seconds"]))
-    for k, v in res["ratios"].items():
-        print("  %-40s %s" % (k, v))
-    print("targets %s" % ("met" if ok else "MISSED"))
-    return 0 if ok else 1
+    print(table(res))
+    bad = proofs_hold(res)
+    for b in bad:
+        print("PROOF FAILED: " + b)
+    print("bench: %d s; results in %s" % (res["seconds"], out / "latest.json"))
+    return 0 if ok and not bad else 1
 
 
 if __name__ == "__main__":

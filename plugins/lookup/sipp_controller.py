@@ -46,7 +46,7 @@ _raw:
     run_id:
       description:
         - A new name for this run, for a run that is given none (the controller's local date and time and a random
-          part, so two runs started in the same second never share one), e.g. C(20261124-210000-7f3a).
+          part, so two runs started in the same second never share one), e.g. C(20261124-210000-7f3a09c2).
       type: str
 '''
 

@@ -33,7 +33,7 @@ def cmd_up(args):
     versions = args.versions.split(",") if args.versions else None
     Region(args.state).up(args.courts, args.mode, args.scale, args.seed, versions, today=args.today,
                           clock_offsets=_per_court(args.clock_offset, "--clock-offset", "pn_bandung=-3d"),
-                          db_names=_per_court(args.db_name, "--db-name", "pn_bandung=sipp"))
+                          db_names=_per_court(args.db_name, "--db-name", "pn_bandung=sipp"), template=args.template)
     return 0
 
 
@@ -231,6 +231,10 @@ def main(argv=None):
     s.add_argument("--scale", choices=list(SCALES), default="small",
                    help="cases per court: %s" % ", ".join("%s %d" % kv for kv in SCALES.items()))
     s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--template", action="store_true",
+                   help="start each court from its kept template when there is one (same court, seed, --today, "
+                        "version and scale), else build it and keep one in ~/.cache/sippsim/courts: a large court "
+                        "then starts in seconds (its template takes about as much disk as the court)")
     s.add_argument("--versions", help="comma-separated versions the courts start on, in rotation "
                    "(default: every version but the newest)")
     s.add_argument("--today", help="the date the case data is laid out back from, YYYY-MM-DD (default: today); "

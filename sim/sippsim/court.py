@@ -4,6 +4,7 @@ import ctypes.util
 import datetime
 import glob
 import hashlib
+import json
 import os
 import re
 import shlex
@@ -16,7 +17,7 @@ import urllib.request
 from pathlib import Path
 
 from . import appconfig, data, netns, procs, release
-from .mariadb import Server
+from .mariadb import Server, cache_dir, mariadb_version
 
 HOLDER = Path(__file__).with_name("_holder.py")
 ROUTER = Path(__file__).with_name("router.php")
@@ -25,6 +26,10 @@ PUBLIC_DB = "sippweb"
 APP_USER = "sipp"
 WEB_USER = "sinkron"
 SOCKET_MAX = 107
+# MariaDB settings by data scale, over the small ones of mariadb.MYSQLD_SETTINGS: the 6 MB buffer pool cannot hold
+# the row locks of a transaction over 200,000 cases ("The total number of locks exceeds the lock table size")
+SCALE_OPTIONS = {"large": {"innodb_buffer_pool_size": "256M", "innodb_log_file_size": "64M",
+                           "innodb_log_buffer_size": "16M"}}
 # A court's own clock: libfaketime (Debian package faketime) preloaded into that court's SSH sessions (ssh mode) or
 # the Python interpreter Ansible runs its modules with (local mode), and everything they start. The offset is read
 # from a file of the court's, so `sippsim clock` changes it for every process started afterwards. The machine's own
@@ -298,16 +303,20 @@ class Court:
         raise RuntimeError("court %s has no namespace holder" % self.info["id"])
 
     def sipp_server(self):
+        opts = SCALE_OPTIONS.get(self.info.get("scale"))
         if self.mode == "ssh":
-            return Server(self.info["id"], self.root, inside="", port=3306, bind="127.0.0.1", wrap=self._wrap())
-        return Server(self.info["id"], self.root, port=self.info["ports"]["db"])
+            return Server(self.info["id"], self.root, inside="", port=3306, bind="127.0.0.1", wrap=self._wrap(),
+                          options=opts)
+        return Server(self.info["id"], self.root, port=self.info["ports"]["db"], options=opts)
 
     def public_server(self):
         name = "%s-public" % self.info["id"]
         if self.mode == "ssh":
             return Server(name, self.dir / "public", port=3306, bind=netns.pub_addr(self.nn, self.i),
-                          wrap=["ip", "netns", "exec", netns.pub_ns(self.nn)])
-        return Server(name, self.dir / "public", port=self.info["ports"]["public"])
+                          wrap=["ip", "netns", "exec", netns.pub_ns(self.nn)],
+                          options=SCALE_OPTIONS.get(self.info.get("scale")))
+        return Server(name, self.dir / "public", port=self.info["ports"]["public"],
+                      options=SCALE_OPTIONS.get(self.info.get("scale")))
 
     def db_group(self):
         if self.mode == "ssh":
@@ -320,8 +329,12 @@ class Court:
         return {"hostname": "127.0.0.1", "port": self.info["ports"]["public"]}
 
     # --- building -----------------------------------------------------------------------------------------------
-    def build(self, scale, ssh_pubkey=None):
+    def build(self, scale, ssh_pubkey=None, template=False):
+        """template: take the SIPP database and web root from a kept template of this very court (same court, seed,
+        date, version, scale and simulator data code) when there is one, else build them and keep a template
+        (in ~/.cache/sippsim/courts; a large court's takes about as much disk as the court)."""
         info = self.info
+        info["scale"] = scale
         for sock in (self.root / "run/mysqld/mysqld.sock", self.dir / "public/run/mysqld/mysqld.sock"):
             if len(str(sock)) > SOCKET_MAX:
                 raise RuntimeError("state folder path too long for a unix socket (%s): use a shorter --state" % sock)
@@ -340,7 +353,13 @@ class Court:
         if self.mode == "ssh":
             self._start_holder()
             self._prepare_ssh(ssh_pubkey)
-        self._build_sipp_db(scale)
+        tpl = self.template_dir(scale) if template else None
+        if tpl is not None and (tpl / ".complete").exists():
+            self._load_template(tpl)
+        else:
+            self._build_sipp_db(scale)
+            if tpl is not None:
+                self._keep_template(tpl)
         self._build_public_db()
         self._start_web()
         if self.mode == "ssh":
@@ -395,6 +414,37 @@ class Court:
                     cur.execute("GRANT ALL PRIVILEGES ON `%s`.* TO %%s@%%s" % self.db_name, (APP_USER, host))
         finally:
             conn.close()
+
+    def template_dir(self, scale):
+        """Where this court's template is kept: its name carries a digest of everything its content depends on."""
+        h = hashlib.sha256()
+        info = self.info
+        for part in (info["id"], info["version"], info["seed"], info.get("today"), scale, self.db_name,
+                     info["db_password"], info["encryption_key"], sorted(SCALE_OPTIONS.get(scale, {}).items()),
+                     mariadb_version()):
+            h.update(repr(part).encode() + b"\0")
+        for f in [Path(data.__file__), Path(release.__file__)] + list(release.sql_files(info["version"])):
+            h.update(Path(f).read_bytes())
+        return cache_dir() / "courts" / ("%s-%s-%s" % (info["id"], scale, h.hexdigest()[:16]))
+
+    def _keep_template(self, tpl):
+        work = tpl.with_name(tpl.name + ".tmp")
+        shutil.rmtree(str(work), ignore_errors=True)
+        work.parent.mkdir(parents=True, exist_ok=True)
+        self.save_state(work)
+        (work / "counts.json").write_text(json.dumps(self.info["counts"]))
+        (work / ".complete").touch()
+        shutil.rmtree(str(tpl), ignore_errors=True)
+        os.rename(str(work), str(tpl))
+
+    def _load_template(self, tpl):
+        srv = self.sipp_server()
+        srv.create()
+        replace_tree(tpl / "mysql", srv.datadir)
+        replace_tree(tpl / "html", self.root / "var/www/html")
+        self.write_config()  # this court's ports and addresses, not the template's
+        self.info["counts"] = json.loads((tpl / "counts.json").read_text())
+        self.info["procs"].append(srv.start(self.log_dir))
 
     def _build_public_db(self):
         info = self.info
@@ -476,10 +526,8 @@ class Court:
         returns without waiting. The new server keeps its place in the court's processes (``down`` stops it)."""
         if after < 0:
             raise ValueError("after must be 0 or more seconds")
-        name = "mariadb:%s" % self.info["id"]
-        index = next((i for i, r in enumerate(self.info["procs"]) if r["name"] == name), None)
-        if index is None:
-            raise RuntimeError("%s has no SIPP database server" % self.info["id"])
+        index = self._db_index()
+        name = self.info["procs"][index]["name"]
         old = self.info["procs"][index]
         if procs.alive(old):
             os.kill(old["pid"], signal.SIGKILL)
@@ -489,6 +537,44 @@ class Court:
             "mariadbd", "--defaults-file=%s" % srv._in("etc/mysql/my.cnf")]
         self.info["procs"][index] = procs.spawn(argv, self.log_dir / ("%s.out" % self.info["id"]), name)
         return self.info["procs"][index]
+
+    # --- saved states: put a court back as it was (benchmarks), keep a built large court (templates) -------------
+    def _db_index(self):
+        name = "mariadb:%s" % self.info["id"]
+        index = next((i for i, r in enumerate(self.info["procs"]) if r["name"] == name), None)
+        if index is None:
+            raise RuntimeError("%s has no SIPP database server" % self.info["id"])
+        return index
+
+    def save_state(self, dest):
+        """Copy the court's SIPP database (its datadir, the server stopped cleanly for the copy and started again)
+        and its web root (application folder, uploads) to ``dest``, which must not exist."""
+        dest = Path(dest)
+        dest.mkdir(parents=True)
+        index = self._db_index()
+        procs.stop(self.info["procs"][index])
+        try:
+            copy_tree(self.sipp_server().datadir, dest / "mysql")
+            copy_tree(self.root / "var/www/html", dest / "html")
+        finally:
+            self.info["procs"][index] = self.sipp_server().start(self.log_dir)
+
+    def load_state(self, src):
+        """Put back a state saved by save_state: the SIPP database and the web root as they were, and nothing of
+        what was written since in the court's backups and the collection's records (/var/backups,
+        /var/lib/pengadilan-sipp). The SIPP database server is restarted."""
+        src = Path(src)
+        index = self._db_index()
+        procs.stop(self.info["procs"][index])
+        try:
+            srv = self.sipp_server()
+            replace_tree(src / "mysql", srv.datadir)
+            replace_tree(src / "html", self.root / "var/www/html")
+            for rel in ("var/backups", "var/lib/pengadilan-sipp"):
+                if (self.root / rel).exists():
+                    replace_tree(None, self.root / rel)
+        finally:
+            self.info["procs"][index] = self.sipp_server().start(self.log_dir)
 
     def stop(self):
         """Stop every process of the court, newest first; the holder last."""
@@ -501,6 +587,25 @@ class Court:
 
     def remove(self):
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def copy_tree(src, dest):
+    """cp -a (links kept as links, modes, owners and times kept; a reflink where the file system can)."""
+    subprocess.run(["cp", "-a", "--reflink=auto", str(src), str(dest)], check=True)
+
+
+def replace_tree(src, dest):
+    """Empty ``dest`` (the folder itself kept: in ssh mode it may be bind-mounted by its inode), then fill it with a
+    copy of ``src``'s content (None: leave it empty)."""
+    dest = Path(dest)
+    dest.mkdir(parents=True, exist_ok=True)
+    for child in dest.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(str(child))
+        else:
+            child.unlink()
+    if src is not None:
+        subprocess.run(["cp", "-a", "--reflink=auto", "%s/." % src, str(dest)], check=True)
 
 
 _OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))

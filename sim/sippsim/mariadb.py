@@ -65,10 +65,14 @@ def _install_db(datadir, cnf):
         raise RuntimeError("mariadb-install-db failed: %s" % (out.stderr or out.stdout)[-2000:])
 
 
+def mariadb_version():
+    require_installed()
+    return subprocess.run(["mariadbd", "--version"], capture_output=True, text=True).stdout.split()[2]
+
+
 def template_datadir():
     """An initialised, empty datadir made once and copied for every server (install-db is slow)."""
-    require_installed()
-    ver = subprocess.run(["mariadbd", "--version"], capture_output=True, text=True).stdout.split()[2]
+    ver = mariadb_version()
     tpl = cache_dir() / ("datadir-%s" % ver)
     if (tpl / ".complete").exists():
         return tpl

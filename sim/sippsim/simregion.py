@@ -53,11 +53,12 @@ class Region:
 
     # --- up -------------------------------------------------------------------------------------------------------
     def up(self, courts, mode, scale="small", seed=1, versions=None, today=None, clock_offsets=None, db_names=None,
-           log=print):
+           template=False, log=print):
         """Start `courts` courts. Same seed and same `today` (the date case data is laid out back from,
         default the current date): the same data, byte for byte. db_names: {court id: the name of its SIPP database}
         (default SIPP; e.g. lower-case sipp, as some courts have). clock_offsets: {court id: libfaketime offset such
-        as "-3d"}, the clock of those courts' own processes (kept in the state; `sippsim clock` changes it)."""
+        as "-3d"}, the clock of those courts' own processes (kept in the state; `sippsim clock` changes it).
+        template: each court's database and web root from its kept template (Court.build), made when missing."""
         if self.running():
             raise RuntimeError("a region is already up in %s: run `sippsim down` first" % self.dir)
         if mode == "ssh" and os.geteuid() != 0:
@@ -107,7 +108,7 @@ class Region:
             self.save()
 
             def build(court):
-                court.build(scale, pubkey)
+                court.build(scale, pubkey, template=template)
                 court.info["last_sync"] = sync.sync(court)["stamp"]
                 log("  %-18s %-28s %-8s %s" % (court.info["id"], court.info["nama"], court.info["version"],
                                                court.url))

@@ -144,4 +144,4 @@ def test_two_runs_started_in_the_same_second_have_their_own_names(region, slow):
         t.join()
     names = [stats_data(r)["sipp_run_id"] for r in runs]
     assert names[0] != names[1], names
-    assert all(re.match(r"^\d{8}-\d{6}-[0-9a-f]{4}$", n) for n in names), names
+    assert all(re.match(r"^\d{8}-\d{6}-[0-9a-f]{8}$", n) for n in names), names

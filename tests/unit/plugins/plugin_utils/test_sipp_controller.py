@@ -15,13 +15,13 @@ from ansible_collections.pengadilan.sipp.plugins.plugin_utils import sipp_contro
 def test_run_ids_started_in_the_same_second_are_unique():
     ids = set(c.new_run_id(now=1795010400.0) for _count in range(200))
     assert len(ids) == 200
-    assert all(re.match(r'^\d{8}-\d{6}-[0-9a-f]{4}$', i) for i in ids)
+    assert all(re.match(r'^\d{8}-\d{6}-[0-9a-f]{8}$', i) for i in ids)
 
 
 def test_the_owner_of_this_process_names_this_controller_and_a_run_id():
     me = c.owner()
     assert me['controller'] == socket.gethostname() and me['boot_id'] and me['pid'] == os.getpid()
-    assert re.match(r'^\d{8}-\d{6}-[0-9a-f]{4}$', me['run_id'])
+    assert re.match(r'^\d{8}-\d{6}-[0-9a-f]{8}$', me['run_id'])
     assert c.owner_state(me) == 'alive'
 
 
