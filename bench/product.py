@@ -26,10 +26,11 @@ RESULT_EVENTS = ("runner_on_ok", "runner_on_failed", "runner_on_unreachable")
 
 
 class Poller:
-    """GET a login page every POLL seconds in a thread; keep (wall time, HTTP status) of each answer."""
+    """GET a login page every ``interval`` seconds in a thread; keep (wall time, HTTP status) of each answer."""
 
-    def __init__(self, url):
+    def __init__(self, url, interval=POLL):
         self.url = url
+        self.interval = interval
         self.samples = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -39,7 +40,7 @@ class Poller:
             t = time.time()
             status = http_get(self.url, timeout=5)[0]
             self.samples.append((t, status))
-            self._stop.wait(POLL)
+            self._stop.wait(self.interval)
 
     def __enter__(self):
         self._thread.start()
@@ -55,7 +56,7 @@ class Poller:
         while time.time() < end:
             if self.samples and self.samples[-1][1] == 200:
                 return
-            time.sleep(POLL)
+            time.sleep(self.interval)
         raise RuntimeError("%s did not answer 200 within %d s" % (self.url, timeout))
 
     def window(self):

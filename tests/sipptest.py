@@ -82,12 +82,13 @@ def other_controller_playbook(folder, hostname="awx-job-lain", binary=EE_PLAYBOO
 
 
 def run_playbook(playbook, inventory, extravars=None, check=False, limit=None, binary=None, cancel_callback=None,
-                 faults=None):
+                 faults=None, forks=None):
     """Run a playbook as AWX does: ansible-runner, a private data dir, extra vars, artifacts and events read back.
     binary: another ansible-playbook (e.g. EE_PLAYBOOK). cancel_callback: cancels the job when it returns True
     (ansible-runner then kills the job's process group, as AWX's cancel does). faults: faults injected into courts
     between two tasks (tests/integration/callback_plugins/sipptest_fault.py: task, host, event, backup_dir, damage,
-    remove, fill, write and text, db_restart and after, fingerprint); what each did is in runner.fault_records after the run (None for one that did not fire)."""
+    remove, fill, write and text, db_restart and after, fingerprint); what each did is in runner.fault_records after the run (None for one that did not fire).
+    forks: Ansible's forks (default: ansible.cfg's)."""
     import ansible_runner
 
     _venv_on_path()
@@ -106,7 +107,7 @@ def run_playbook(playbook, inventory, extravars=None, check=False, limit=None, b
         cmdline.append(playbook)
     runner = ansible_runner.run(private_data_dir=str(pdd), playbook=playbook, inventory=str(inventory),
                                 extravars=extravars or {}, envvars=envvars, cmdline=" ".join(cmdline) or None,
-                                limit=limit, quiet=True, cancel_callback=cancel_callback, **kw)
+                                limit=limit, quiet=True, cancel_callback=cancel_callback, forks=forks, **kw)
     runner.fault_records = [json.loads(Path(f["done"]).read_text()) if Path(f["done"]).exists() else None
                             for f in faults]
     return runner
