@@ -266,8 +266,4 @@ def court_figures(region, court, packages, work, log=print):
     p3 = {"status": fail["status"], "downgrade_seconds": fail["rollback_seconds"], "downtime": fail["downtime"],
           "full_restore_seconds": round(restore_s, 2),
           "ratio": round(fail["rollback_seconds"] / restore_s, 1) if fail["rollback_seconds"] else None}
-    court.load_state(saved)
-    region.save()
-    shutil.rmtree(str(saved), ignore_errors=True)
-    (work / "raw.sql.zst").unlink()
     return {"P1": p1, "P2": p2, "P3": p3, "proof": proof}

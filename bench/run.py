@@ -12,7 +12,7 @@ script doing the same essential work, with wall time, CPU per court, the control
 downtime as the region grows; and the simulator's own target (a 20-court region in 2 GiB, nothing left after down).
 
 Read the ratios, not the seconds: the machine may be shared. Results are printed as a table and written to
-bench/results/latest.json. Exit 1 when a figure could not be measured or a proof failed.
+bench/results/latest.json, the table in Markdown to latest.md (for the README). Exit 1 when a figure could not be measured or a proof failed.
 """
 import argparse
 import datetime
@@ -95,7 +95,7 @@ def ratio(a, b):
     return round(a / b, 1) if a is not None and b else None
 
 
-def table(res):
+def table(res, markdown=False):
     rows = [("figure", "the collection", "baseline (by hand)", "ratio")]
     for scale, fig in res["product"].items():
         if "skipped" in fig:
@@ -139,6 +139,13 @@ def table(res):
              "", ""),
             ("  simulator: the region's memory", "%.0f MiB" % (fig["region"]["pss_kib"] / 1024), "", ""),
         ]
+    if markdown:
+        # headings of a block (no figure of their own) in bold
+        lines = ["| %s |" % " | ".join(rows[0]), "| --- | --- | --- | --- |"]
+        for r in rows[1:]:
+            cells = list(r) if any(r[1:]) else ["**%s**" % r[0], "", "", ""]
+            lines.append("| %s |" % " | ".join(c.strip() for c in cells))
+        return "\n".join(lines)
     widths = [max(len(r[i]) for r in rows) for i in range(4)]
     return "\n".join("  ".join(cell.ljust(widths[i]) for i, cell in enumerate(r)).rstrip() for r in rows)
 
@@ -198,6 +205,9 @@ def main():
     out = REPO / "bench" / "results"
     out.mkdir(exist_ok=True)
     (out / "latest.json").write_text(json.dumps(res, indent=1))
+    # the same table for the README
+    (out / "latest.md").write_text("%s, %d CPUs, %s\n\n%s\n" % (res["started"], res["machine"]["cpus"],
+                                                                res["machine"]["platform"], table(res, True)))
     print(table(res))
     bad = proofs_hold(res) + simulator_misses(res)
     for b in bad:
