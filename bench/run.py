@@ -1,13 +1,13 @@
 """make bench: the product measured on simulated courts, each figure against its baseline measured in the same run.
 
-Per court scale (small; large unless --quick), on one court on SIPP 5.1.0 (bench/product.py):
+Per court scale (small; large unless --quick), on one court on SIPP 5.1.0 (bench/bench_product.py):
 - P1 downtime of a successful assisted upgrade (5.1.0 -> 5.2.0), seen from outside by polling the login page, against
   the floor: the same package applied by hand in maintenance (raw dump | zstd, the SQL through the client, the files
   copied); with the module runs on the court and how many fall while SIPP is offline;
 - P2 the backup (its database dump step and the whole role) against the raw dump; the second backup of an unchanged
   upload tree against the first;
 - P3 the downgrade after a failed migration that changed 2 tables against a full restore of the raw dump.
-Then (not with --quick) P4 (bench/campaign.py): a campaign over 5, 10 and 20 small courts against a parallel shell
+Then (not with --quick) P4 (bench/bench_campaign.py): a campaign over 5, 10 and 20 small courts against a parallel shell
 script doing the same essential work, with wall time, CPU per court, the controller's peak memory and each court's
 downtime as the region grows; and the simulator's own target (a 20-court region in 2 GiB, nothing left after down).
 
@@ -28,8 +28,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "sim"))
 sys.path.insert(0, str(REPO / "tests"))
 
-import campaign  # noqa: E402
-import product  # noqa: E402
+import bench_campaign as campaign  # noqa: E402
+import bench_product as product  # noqa: E402
 from sippsim.cli import region_memory_kib  # noqa: E402
 from sippsim.simregion import Region  # noqa: E402
 from sipptest import build_packages, sync_collection  # noqa: E402

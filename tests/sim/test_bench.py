@@ -7,9 +7,9 @@ import pytest
 
 from sipptest import REPO, build_packages, fingerprints, start_region
 
-sys.path.insert(0, str(REPO / "bench"))
-import campaign  # noqa: E402  pylint: disable=wrong-import-position
-import product  # noqa: E402  pylint: disable=wrong-import-position
+sys.path.append(str(REPO / "bench"))
+import bench_campaign as campaign  # noqa: E402  pylint: disable=wrong-import-position
+import bench_product as product  # noqa: E402  pylint: disable=wrong-import-position
 
 
 @pytest.fixture(scope="module")

@@ -20,7 +20,7 @@ import time
 import zipfile
 from pathlib import Path
 
-import product
+import bench_product as product
 from sippsim import procs, sync
 from sippsim.cli import region_memory_kib
 from sippsim.simregion import Region
@@ -31,7 +31,7 @@ FORKS = 10
 CAMPAIGN_POLL = 0.5
 
 SCRIPT = r'''#!/bin/bash
-# The essential work of an upgrade on one court, by hand (bench/campaign.py): run with its settings in the environment.
+# The essential work of an upgrade on one court, by hand (bench/bench_campaign.py): run with its settings in the environment.
 set -euo pipefail
 db() { mariadb --no-defaults --socket="$SOCK" --user=root "$DB" "$@"; }
 db -e "UPDATE sys_config SET value = '1' WHERE id = 6"
