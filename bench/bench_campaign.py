@@ -15,7 +15,6 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import threading
 import time
 import zipfile
 from pathlib import Path
@@ -50,38 +49,27 @@ curl -fsS "$URL$SYNC" | grep -q '"ok": *true'
 '''
 
 
-class MemorySampler:
+class MemorySampler(product.Sampler):
     """Peak PSS (KiB) of the processes named ansible-playbook (the controller's own), sampled every second."""
 
     def __init__(self):
+        super().__init__(1)
         self.peak = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
 
-    def _run(self):
-        while not self._stop.is_set():
-            total = 0
-            for pid in os.listdir("/proc"):
-                if not pid.isdigit():
-                    continue
-                try:
-                    with open("/proc/%s/comm" % pid) as f:
-                        if not f.read().startswith("ansible-playboo"):
-                            continue
-                    with open("/proc/%s/smaps_rollup" % pid) as f:
-                        total += next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
-                except (OSError, StopIteration):
-                    continue
-            self.peak = max(self.peak, total)
-            self._stop.wait(1)
-
-    def __enter__(self):
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self._stop.set()
-        self._thread.join()
+    def sample(self):
+        total = 0
+        for pid in os.listdir("/proc"):
+            if not pid.isdigit():
+                continue
+            try:
+                with open("/proc/%s/comm" % pid) as f:
+                    if not f.read().startswith("ansible-playboo"):
+                        continue
+                with open("/proc/%s/smaps_rollup" % pid) as f:
+                    total += next(int(line.split()[1]) for line in f if line.startswith("Pss:"))
+            except (OSError, StopIteration):
+                continue
+        self.peak = max(self.peak, total)
 
 
 def _pollers(region):
@@ -123,21 +111,8 @@ def by_script(region, package, work):
     lines += ["rc=0", 'for p in "${pids[@]}"; do wait "$p" || rc=1; done', "exit $rc"]
     (work / "all.sh").write_text("\n".join(lines) + "\n")
     pollers = _pollers(region)
-    for p in pollers.values():
-        p.__enter__()
-    try:
-        time.sleep(1)
-        cpu0 = product.cpu_seconds_of_children()
-        t0 = time.monotonic()
-        out = subprocess.run(["bash", str(work / "all.sh")], capture_output=True)
-        seconds = time.monotonic() - t0
-        cpu = product.cpu_seconds_of_children() - cpu0
-        for p in pollers.values():
-            p.wait_normal()
-        time.sleep(1)
-    finally:
-        for p in pollers.values():
-            p.__exit__()
+    out, seconds, cpu = product.observed(list(pollers.values()), lambda: subprocess.run(
+        ["bash", str(work / "all.sh")], capture_output=True))
     if out.returncode != 0:
         failed = {c: (work / c / "out.txt").read_text()[-500:] for c in pollers}
         raise RuntimeError("the campaign script failed: %s" % failed)
@@ -151,24 +126,15 @@ def by_script(region, package, work):
 def by_collection(region, package):
     """pengadilan.sipp.upgrade over the whole region, forks 10, the product's defaults; returns its figures."""
     pollers = _pollers(region)
-    for p in pollers.values():
-        p.__enter__()
-    try:
-        time.sleep(1)
-        cpu0 = product.cpu_seconds_of_children()
-        t0 = time.monotonic()
-        with MemorySampler() as mem:
-            runner = run_playbook("pengadilan.sipp.upgrade", region.inventory_path, forks=FORKS,
-                                  extravars={"sipp_upgrade_packages": [str(package)],
-                                             "sipp_upgrade_assisted_approved": True})
-        seconds = time.monotonic() - t0
-        cpu = product.cpu_seconds_of_children() - cpu0
-        for p in pollers.values():
-            p.wait_normal()
-        time.sleep(1)
-    finally:
-        for p in pollers.values():
-            p.__exit__()
+    mem = MemorySampler()
+
+    def upgrade():
+        with mem:
+            return run_playbook("pengadilan.sipp.upgrade", region.inventory_path, forks=FORKS,
+                                extravars={"sipp_upgrade_packages": [str(package)],
+                                           "sipp_upgrade_assisted_approved": True})
+
+    runner, seconds, cpu = product.observed(list(pollers.values()), upgrade)
     results = upgrade_results(runner)
     bad = {c: r.get("status") for c, r in results.items() if r.get("status") != "berhasil"}
     if bad or len(results) != len(pollers):

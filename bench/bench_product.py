@@ -25,30 +25,48 @@ CONTROLLER_ACTIONS = {"set_fact", "debug", "assert", "fail", "meta", "set_stats"
 RESULT_EVENTS = ("runner_on_ok", "runner_on_failed", "runner_on_unreachable")
 
 
-class Poller:
-    """GET a login page every ``interval`` seconds in a thread; keep (wall time, HTTP status) of each answer."""
+class Sampler:
+    """Calls sample() every ``interval`` seconds in a thread, from start() (or entering a with block) to stop()."""
 
-    def __init__(self, url, interval=POLL):
-        self.url = url
+    def __init__(self, interval):
         self.interval = interval
-        self.samples = []
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
+    def sample(self):
+        raise NotImplementedError
+
     def _run(self):
         while not self._stop.is_set():
-            t = time.time()
-            status = http_get(self.url, timeout=5)[0]
-            self.samples.append((t, status))
+            self.sample()
             self._stop.wait(self.interval)
 
-    def __enter__(self):
+    def start(self):
         self._thread.start()
         return self
 
-    def __exit__(self, *exc):
+    def stop(self):
         self._stop.set()
         self._thread.join()
+
+    def __enter__(self):
+        return self.start()
+
+    def __exit__(self, *exc):
+        self.stop()
+
+
+class Poller(Sampler):
+    """GET a login page every ``interval`` seconds; keep (wall time, HTTP status) of each answer."""
+
+    def __init__(self, url, interval=POLL):
+        super().__init__(interval)
+        self.url = url
+        self.samples = []
+
+    def sample(self):
+        t = time.time()
+        self.samples.append((t, http_get(self.url, timeout=5)[0]))
 
     def wait_normal(self, timeout=600):
         """Wait until the page answers 200 again after the last other answer (or at once if it never failed)."""
@@ -79,6 +97,28 @@ def cpu_seconds_of_children():
 
     ru = resource.getrusage(resource.RUSAGE_CHILDREN)
     return ru.ru_utime + ru.ru_stime
+
+
+def observed(pollers, work):
+    """Run work() while each poller watches its login page: from a second of normal answers before it until every
+    page answers 200 again after it. Returns (what work returned, its seconds, the CPU seconds of the processes it
+    waited for)."""
+    for p in pollers:
+        p.start()
+    try:
+        time.sleep(1)
+        cpu0 = cpu_seconds_of_children()
+        t0 = time.monotonic()
+        result = work()
+        seconds = time.monotonic() - t0
+        cpu = cpu_seconds_of_children() - cpu0
+        for p in pollers:
+            p.wait_normal()
+        time.sleep(1)
+    finally:
+        for p in pollers:
+            p.stop()
+    return result, seconds, cpu
 
 
 def _client(court):
@@ -120,9 +160,8 @@ def hand_upgrade(court, package, work):
         z.extractall(str(work / "pkg"))
     manifest = json.loads((work / "pkg" / "manifest.json").read_text())
     client = _client(court)
-    with Poller(court.url) as poll:
-        time.sleep(1)
-        t0 = time.monotonic()
+
+    def apply():
         _run(client + ["-e", "UPDATE sys_config SET value = '1' WHERE id = 6"])
         raw_dump(court, work / "dump.sql.zst")
         for m in manifest["migrations"]:
@@ -136,9 +175,9 @@ def hand_upgrade(court, package, work):
             elif target.exists():
                 target.unlink()
         _run(client + ["-e", "UPDATE sys_config SET value = '0' WHERE id = 6"])
-        seconds = time.monotonic() - t0
-        poll.wait_normal()
-        time.sleep(1)
+
+    poll = Poller(court.url)
+    _, seconds, _ = observed([poll], apply)
     shutil.rmtree(str(work), ignore_errors=True)
     return {"downtime": poll.downtime(), "seconds": round(seconds, 2)}
 
@@ -184,15 +223,9 @@ def product_upgrade(region, court, package, extravars=None):
     """pengadilan.sipp.upgrade on one court, as AWX runs it, with the product's own defaults. Returns its figures
     and the runner."""
     ev = dict({"sipp_upgrade_packages": [str(package)], "sipp_upgrade_assisted_approved": True}, **(extravars or {}))
-    cpu0 = cpu_seconds_of_children()
-    with Poller(court.url) as poll:
-        time.sleep(1)
-        t0 = time.monotonic()
-        runner = run_playbook("pengadilan.sipp.upgrade", region.inventory_path, extravars=ev,
-                              limit=court.info["id"])
-        seconds = time.monotonic() - t0
-        poll.wait_normal()
-        time.sleep(1)
+    poll = Poller(court.url)
+    runner, seconds, cpu = observed([poll], lambda: run_playbook(
+        "pengadilan.sipp.upgrade", region.inventory_path, extravars=ev, limit=court.info["id"]))
     host = court.info["id"]
     results = host_results(runner, host)
     window = poll.window()
@@ -200,7 +233,7 @@ def product_upgrade(region, court, package, extravars=None):
     tasks_offline = sum(1 for r in results if window and r["end"] > window[0] and r["start"] < window[1])
     return {"status": upgrade_results(runner).get(host, {}).get("status"), "rc": runner.rc,
             "downtime": poll.downtime(), "seconds": round(seconds, 2),
-            "controller_cpu_seconds": round(cpu_seconds_of_children() - cpu0, 2),
+            "controller_cpu_seconds": round(cpu, 2),
             "tasks": len(results), "tasks_while_offline": tasks_offline,
             "module_runs": runs, "module_runs_while_offline": offline,
             "rollback_seconds": role_span(results, "rollback")}, runner
