@@ -113,8 +113,9 @@ def _load_yaml(path):
 def load(playbook, root=ROOT):
     """The declaration of ``playbook``: {'options': {name: spec}, 'language': [variables], 'rules': {...}}.
 
-    Options of the playbook's own entry (and of the entries it extends) keep ``required``; the roles' options are
-    checked for what they accept only (a role's required input is given by the playbook, not the operator).
+    Options of the playbook's own entry (and of the entries it extends), and of the role that carries it
+    (``carried_by``), keep ``required``; the other roles' options are checked for what they accept only (a role's
+    required input is given by the playbook, not the operator).
     """
     data = _load_yaml(os.path.join(root, SPEC_FILE))
     entries = data.get('argument_specs') or {}
@@ -133,13 +134,18 @@ def load(playbook, root=ROOT):
         entry = entries[name]
         for parent in entry.get('extends') or []:
             add_entry(parent)
+        carrier = entry.get('carried_by')
         for role in entry.get('roles') or []:
             role_file = os.path.join(root, 'roles', role, 'meta', 'argument_specs.yml')
             role_specs = (_load_yaml(role_file).get('argument_specs') or {}).get('main') or {}
             for opt, spec in (role_specs.get('options') or {}).items():
                 spec = dict(spec)
-                spec.pop('required', None)
                 spec.pop('default', None)
+                if role == carrier:
+                    # the role that carries the playbook: its options are the playbook's own
+                    options[opt] = spec
+                    continue
+                spec.pop('required', None)
                 options.setdefault(opt, spec)
         options.update(entry.get('options') or {})
 
