@@ -12,7 +12,8 @@ script doing the same essential work, with wall time, CPU per court, the control
 downtime as the region grows; and the simulator's own target (a 20-court region in 2 GiB, nothing left after down).
 
 Read the ratios, not the seconds: the machine may be shared. Results are printed as a table and written to
-bench/results/latest.json, the table in Markdown to latest.md (for the README). Exit 1 when a figure could not be measured or a proof failed.
+bench/results/latest.json, the table in Markdown to latest.md (for the README). Exit 1 when a figure could not be
+measured or a proof failed.
 """
 import argparse
 import datetime

@@ -62,3 +62,9 @@ def test_the_sop_role_documents_every_variable_the_upgrade_playbook_reads():
     for entry, spec in sop.items():
         for name, option in spec["options"].items():
             assert option["type"] == sop["main"]["options"][name]["type"], (entry, name)
+    # the court variables it declares again (for ansible-doc) accept what the court entry of every playbook accepts
+    court = declarations["argument_specs"]["court"]["options"]
+    for name in COURT_VARIABLES:
+        mine = sop["main"]["options"][name]
+        assert {k: mine.get(k) for k in ("type", "elements", "choices")} == \
+            {k: court[name].get(k) for k in ("type", "elements", "choices")}, name
