@@ -31,9 +31,21 @@ class Region:
     # --- state ----------------------------------------------------------------------------------------------------
     def save(self):
         tmp = self.path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(self.data, indent=1, default=str))
+        tmp.write_text(self._dumps())
         os.chmod(tmp, 0o600)
         os.replace(tmp, self.path)
+
+    def _dumps(self, tries=20):
+        """The state as JSON. While `up` builds courts in threads, a court being built may add a key to its own record
+        while the main thread writes the state after another court: that write is tried again (the state is written
+        once more when every court is up)."""
+        for attempt in range(tries):
+            try:
+                return json.dumps(self.data, indent=1, default=str)
+            except RuntimeError:
+                if attempt == tries - 1:
+                    raise
+                time.sleep(0.05)
 
     @property
     def mode(self):
