@@ -18,10 +18,14 @@ from sippsim.court import http_get
 from sipptest import run_playbook, task_results, upgrade_results
 
 POLL = 0.1
-# Tasks that run on the controller only, whatever host they are for: not a module run on the court.
+# Tasks that run on the controller only, whatever host they are for: not a module run on the court (the
+# collection's own action plugins that contact no court among them).
 CONTROLLER_ACTIONS = {"set_fact", "debug", "assert", "fail", "meta", "set_stats", "include_tasks", "import_tasks",
                       "include_role", "import_role", "include_vars", "pause", "add_host", "group_by", "noop",
-                      "validate_argument_spec"}
+                      "validate_argument_spec", "sipp_vars", "sipp_offline_slot"}
+# pengadilan.sipp.upgrade's play over the courts (the SOP, steps 1 to 10): its first play (the run named, the
+# packages checked) and its last (the report) work on the controller
+COURTS_PLAY = "Upgrade Aplikasi SIPP (SOP langkah 1-10)"
 RESULT_EVENTS = ("runner_on_ok", "runner_on_failed", "runner_on_unreachable")
 
 
@@ -194,13 +198,17 @@ def host_results(runner, host):
         if ev["event"] in RESULT_EVENTS and data.get("host") == host and data.get("start"):
             action = (data.get("resolved_action") or data.get("task_action") or "").split(".")[-1]
             out.append({"task": data.get("task"), "action": action, "role": data.get("role") or "",
+                        "play": data.get("play") or "",
                         "start": _when(data["start"]), "end": _when(data["end"])})
     return out
 
 
 def module_runs(results, window=None):
-    """(module runs on the court, of which while SIPP was down): task results that are not controller-only actions."""
-    runs = [r for r in results if r["action"] not in CONTROLLER_ACTIONS]
+    """(module runs on the court, of which while SIPP was down): the results of the courts' play that are not
+    controller-only actions (each one a round trip over the court's link; the rsync that sends a package counts)."""
+    runs = [r for r in results if r["action"] not in CONTROLLER_ACTIONS and r["play"] == COURTS_PLAY]
+    if not runs:
+        raise RuntimeError("no module run found in the play %r: was it renamed?" % COURTS_PLAY)
     offline = [r for r in runs if window and r["end"] > window[0] and r["start"] < window[1]]
     return len(runs), len(offline)
 

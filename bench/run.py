@@ -9,7 +9,8 @@ Per court scale (small; large unless --quick), on one court on SIPP 5.1.0 (bench
 - P3 the downgrade after a failed migration that changed 2 tables against a full restore of the raw dump.
 Then (not with --quick) P4 (bench/bench_campaign.py): a campaign over 5, 10 and 20 small courts against a parallel shell
 script doing the same essential work, with wall time, CPU per court, the controller's peak memory and each court's
-downtime as the region grows; and the simulator's own target (a 20-court region in 2 GiB, nothing left after down).
+downtime as the region grows (also against the small court's P1 downtime: a court of a region should be offline about
+as long as a court alone); and the simulator's own target (a 20-court region in 2 GiB, nothing left after down).
 
 Read the ratios, not the seconds: the machine may be shared. Results are printed as a table and written to
 bench/results/latest.json, the table in Markdown to latest.md (for the README). Exit 1 when a figure could not be
@@ -122,6 +123,9 @@ def table(res, markdown=False):
             ("  P3 downgrade after a failed migration (2 tables)", "%.1f s" % (p3["downgrade_seconds"] or 0),
              "%.1f s full restore" % p3["full_restore_seconds"], "%sx" % p3["ratio"]),
         ]
+    # the small court's P1 downtime: what each court of a region should stay near (issue: within 1.2x)
+    small = res["product"].get("small", {})
+    alone = small.get("P1", {}).get("collection", {}).get("downtime") if "skipped" not in small else None
     for fig in res.get("campaign", []):
         c, h = fig["collection"], fig["script"]
         rows += [
@@ -133,6 +137,8 @@ def table(res, markdown=False):
                                                                         c["downtime"]["max"]),
              "%.1f s (%.1f s)" % (h["downtime"]["median"], h["downtime"]["max"]),
              "%sx" % ratio(c["downtime"]["median"], h["downtime"]["median"])),
+            ("  each court's downtime, median, against a court alone (P1)", "%.0f s" % c["downtime"]["median"],
+             "%.1f s alone" % alone if alone else "-", "%sx" % ratio(c["downtime"]["median"], alone) if alone else ""),
             ("  controller's peak memory (ansible-playbook)", "%.0f MiB" % (c["controller_peak_pss_kib"] / 1024),
              "", ""),
             ("  module runs per court (while offline)", "%.0f (%.0f)" % (c["module_runs_per_court"],

@@ -32,4 +32,16 @@ options:
         description: Seconds between two heartbeats.
         type: int
         default: 30
+      progress:
+        description:
+          - Keys merged into the lock's progress record before the module does anything (the stage of the run this
+            task belongs to, as C(pengadilan.sipp.sipp_lock)'s O(pengadilan.sipp.sipp_lock#module:progress)), so
+            that a stage's first task records it without a round trip of its own. When the lock is no longer the
+            run's, the module fails having done nothing.
+        type: dict
+        default: {}
+      reset:
+        description: Replace the progress record with O(lock.progress) instead of merging it in.
+        type: bool
+        default: false
 '''

@@ -42,6 +42,8 @@ import zipfile
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import TMP_MARK, write_json  # noqa: F401 (re-exported)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import release_of
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_tree_names import (  # noqa: F401 (re-exported)
+    default_previous, default_staging, failed_name, release_path, sibling_prefix, split_app, tree_home)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import (
     APP_PREFIX, CHUNK_SIZE, MANIFEST_NAME, SQL_PREFIX, PackageError, entry_kind_problem, entry_mode, entry_problem,
     is_protected, message as package_message, protects, relative_path_problem, sha256_file, validate_manifest,
@@ -302,58 +304,6 @@ class TreeError(Exception):
 
 # ----------------------------------------------------------------------------------------------------------------
 # Names beside the live folder
-
-
-def split_app(app_path):
-    app_path = os.path.abspath(app_path).rstrip('/') or '/'
-    return app_path, os.path.dirname(app_path), os.path.basename(app_path)
-
-
-def tree_home(app_path):
-    """(app_path, parent, folder): the trees of this module live in ``parent``, named after ``folder``. For a plain
-    application folder, beside it; in the release layout, beside the release folders (same file system as the
-    release, so hard links and renames work), still named after the application folder."""
-    app_path, parent, folder = split_app(app_path)
-    release = release_of(app_path)
-    if release:
-        parent = os.path.dirname(release['release'])
-    return app_path, parent, folder
-
-
-def sibling_prefix(app_path):
-    return '.%s.sipp-' % split_app(app_path)[2]
-
-
-def default_staging(app_path, to_version):
-    app_path, parent, folder = tree_home(app_path)
-    return os.path.join(parent, '.%s.sipp-%s' % (folder, to_version))
-
-
-def default_previous(app_path, from_version):
-    app_path, parent, folder = tree_home(app_path)
-    return os.path.join(parent, '.%s.sipp-previous-%s' % (folder, from_version))
-
-
-def failed_name(app_path, stamp=None):
-    app_path, parent, folder = tree_home(app_path)
-    path = os.path.join(parent, '.%s.sipp-failed-%s' % (folder, stamp or time.strftime('%Y%m%d-%H%M%S')))
-    free, n = path, 1
-    while os.path.lexists(free):
-        n += 1
-        free = '%s-%d' % (path, n)
-    return free
-
-
-def release_path(release, from_version, to_version):
-    """The new release folder beside ``release``: its name with the old version replaced by the new one
-    (``SIPP-5.1.0`` -> ``SIPP-5.2.0``), else the name with ``-<to_version>`` added."""
-    parent, name = os.path.split(release)
-    if from_version and from_version in name and from_version != to_version:
-        head, _sep, tail = name.rpartition(from_version)
-        new = head + to_version + tail
-    else:
-        new = '%s-%s' % (name, to_version)
-    return os.path.join(parent, new)
 
 
 def is_sibling(app_path, path):

@@ -69,6 +69,9 @@ MESSAGES = {
             "dinamai dan dikenali. Tidak ada yang diubah. Isi kode_satker di sys_config SIPP pengadilan ini."),
         'reserved': "Folder cadangan {name} dibuat untuk pengadilan ini (urutan {sequence}).",
         'recorded': "Cadangan {name} tercatat terverifikasi.",
+        'copy_incomplete': (
+            "Salinan folder aplikasi tidak sama dengan aslinya: folder aplikasi (dengan isi folder bertautnya) memuat "
+            "{source} berkas, salinannya di cadangan {backup} berkas."),
         'query': "{own} cadangan milik pengadilan ini ({verified} terverifikasi), terbaru terverifikasi: {newest}.",
         'pruned': (
             "Retensi: {kept} cadangan disimpan, {removed} dihapus; sisa pekerjaan yang terputus dibersihkan: "
@@ -141,6 +144,9 @@ MESSAGES = {
             "told apart. Nothing was changed. Fill in kode_satker in this court's SIPP sys_config."),
         'reserved': "Backup folder {name} created for this court (sequence {sequence}).",
         'recorded': "Backup {name} recorded as verified.",
+        'copy_incomplete': (
+            "The copy of the application folder differs from the original: the application folder (with what its "
+            "links point to) holds {source} files, its copy in the backup {backup} files."),
         'query': "{own} backups of this court ({verified} verified), newest verified: {newest}.",
         'pruned': "Retention: {kept} backups kept, {removed} removed; left by interrupted work and cleaned: {cleaned}.",
         'none': "none",
@@ -657,9 +663,25 @@ def reserve(directory, identity, now=None, check_mode=False):
     raise BackupsError('dir_unusable', path=os.path.join(directory, base), error='100 folders of that name')
 
 
-def record_verified(folder, identity, facts, now=None, check_mode=False, language='id'):
+def count_files(path):
+    """Regular files under ``path`` as ``find -H <path> -type f`` counts them: the path itself followed when it is a
+    link (an application folder that is a link to its release, a linked uploads disk), links inside it not."""
+    if os.path.isfile(path):
+        return 1
+    total = 0
+    for _root, _dirs, names in os.walk(path):
+        for name in names:
+            if stat.S_ISREG(os.lstat(os.path.join(_root, name)).st_mode):
+                total += 1
+    return total
+
+
+def record_verified(folder, identity, facts, now=None, check_mode=False, language='id', copies=None):
     """Mark the backup in ``folder`` verified, with ``facts`` (database, app_files, version, linked_to, ...).
 
+    ``copies``: what was copied into the backup, each ``{src, name}`` (the application folder as ``app``, what its
+    links point to as ``links/<path>``): the files of the sources and of their copies are counted first, and a copy
+    that lacks files is refused (BackupsError 'copy_incomplete'); their count is recorded as ``app_files``.
     Its time (``created``) is when it was started: the moment its data is from."""
     now = time.time() if now is None else now
     record, error = read_record(folder)
@@ -670,6 +692,12 @@ def record_verified(folder, identity, facts, now=None, check_mode=False, languag
         raise BackupsError('not_owned', path=folder, why=text(language, why[0], theirs=why[1], ours=why[2]))
     record = dict(record)
     record.update(facts or {})
+    if copies:
+        source = sum(count_files(c['src']) for c in copies)
+        backup = sum(count_files(os.path.join(folder, c['name'])) for c in copies)
+        if source != backup:
+            raise BackupsError('copy_incomplete', source=source, backup=backup)
+        record['app_files'] = source
     started = record.get('started_epoch') if isinstance(record.get('started_epoch'), (int, float)) else now
     record.update(state='verified', verified=True, created=iso_time(started), created_epoch=started,
                   verified_at=iso_time(now), name=os.path.basename(folder), format=RECORD_FORMAT)

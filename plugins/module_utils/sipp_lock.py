@@ -21,12 +21,61 @@ import os
 import threading
 import time
 
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import make_private_dirs, write_json
 
 RECORD_FORMAT = 2
 DEFAULT_PATH = '/var/lib/pengadilan-sipp/kunci-upgrade.json'
 DEFAULT_INTERVAL = 30
 PROC = '/proc'
+
+
+# The messages of the lock record (module sipp_lock, and every module that writes a run's progress with its lock
+# option); %s-free, filled with str.format.
+MESSAGES = {
+    'id': {
+        'unreadable': (
+            "Catatan kunci {path} tidak dapat dibaca ({error}). Tidak ada yang diubah. Periksa berkas itu; bila "
+            "rusak dan tidak ada run lain yang sedang berjalan pada pengadilan ini, pindahkan berkas itu lalu "
+            "jalankan ulang."),
+        'unwritable': (
+            "Catatan kunci {path} tidak dapat ditulis ({error}). Tidak ada yang diubah oleh langkah ini. Periksa "
+            "ruang disk dan hak akses folder itu (modul berjalan sebagai root)."),
+        'lost': (
+            "Kunci pengadilan ini tidak lagi dipegang run ini: {who}. Run ini berhenti mengubah pengadilan ini. "
+            "Periksa run yang memegang kunci; run berikutnya melanjutkan atau mengembalikan pengadilan ini dari "
+            "catatan kemajuannya."),
+        'lost_none': "catatan kunci sudah dihapus",
+        'lost_other': "dipegang run {run_id} sejak {taken}",
+        'held': "Kunci dipegang run ini.",
+        'taken': "Kunci diambil oleh run ini.",
+        'taken_over': "Kunci run {run_id} (detak terakhir {age:.0f} detik lalu) diambil alih oleh run ini.",
+        'busy': "Pengadilan ini sedang dikerjakan run {run_id} (detak terakhir {age:.0f} detik lalu).",
+        'released': "Kunci dilepas.",
+        'not_ours': "Kunci dipegang run {run_id}, bukan run ini: dibiarkan.",
+        'free': "Tidak ada kunci.",
+    },
+    'en': {
+        'unreadable': (
+            "The lock record {path} cannot be read ({error}). Nothing was changed. Check that file; if it is damaged "
+            "and no other run works on this court, move it away and run again."),
+        'unwritable': (
+            "The lock record {path} cannot be written ({error}). Nothing was changed by this step. Check the disk "
+            "space and the folder's permissions (the module runs as root)."),
+        'lost': (
+            "This run no longer holds the court's lock: {who}. This run stops changing this court. Check the run "
+            "that holds it; the next run finishes or undoes this court from its progress record."),
+        'lost_none': "the lock record was removed",
+        'lost_other': "run {run_id} holds it since {taken}",
+        'held': "The lock is held by this run.",
+        'taken': "The lock was taken by this run.",
+        'taken_over': "The lock of run {run_id} (last heartbeat {age:.0f} seconds ago) was taken over by this run.",
+        'busy': "Run {run_id} is working on this court (last heartbeat {age:.0f} seconds ago).",
+        'released': "The lock was released.",
+        'not_ours': "The lock is held by run {run_id}, not this run: left alone.",
+        'free': "There is no lock.",
+    },
+}
 
 
 class LockError(Exception):
@@ -173,13 +222,42 @@ def lock_argument_spec():
         # '' = no run holds a lock (yet): no heartbeat
         token=dict(type='str', required=True, no_log=False),
         interval=dict(type='int', default=DEFAULT_INTERVAL),
+        progress=dict(type='dict', default={}),
+        reset=dict(type='bool', default=False),
     )))
+
+
+def record_progress(path, token, progress, reset=False, by='', clock=None, now=None, language='id'):
+    """Write ``progress`` into the record held by ``token`` (merged into its progress, or replacing it with
+    ``reset``), with a heartbeat. Raises LockError('lost', who=...) when the record is not the run's any more."""
+    with Flock(path):
+        record = read_record(path)
+        if record is None:
+            raise LockError('lost', who=msg(language, 'lost_none', MESSAGES))
+        if record.get('token') != token or record.get('released'):
+            raise LockError('lost', who=msg(language, 'lost_other', MESSAGES,
+                                            run_id=(record.get('owner') or {}).get('run_id') or record.get('token'),
+                                            taken=record.get('taken')))
+        base = {} if reset else record.get('progress') or {}
+        write_record(path, stamp(dict(record, progress=dict(base, **progress)), time.time() if now is None else now,
+                                 clock or court_clock(), by))
 
 
 def keep_alive(module):
     """Start the heartbeat of the run named in the module's ``lock`` option (nothing without it, nothing in check
-    mode). Returns the Heartbeat or None."""
+    mode). With ``lock.progress``, that progress is written first (the stage this module belongs to, before it
+    changes anything), and the module fails, having done nothing, when the lock is no longer the run's. Returns
+    the Heartbeat or None."""
     lock = module.params.get('lock')
     if not lock or not lock.get('token') or module.check_mode:
         return None
-    return Heartbeat(lock['path'], lock['token'], lock.get('interval'), getattr(module, '_name', '') or '').start()
+    by = getattr(module, '_name', '') or ''
+    if lock.get('progress'):
+        language = module.params.get('language') or 'id'
+        try:
+            record_progress(lock['path'], lock['token'], lock['progress'], lock.get('reset'), by,
+                            language=language)
+        except LockError as exc:
+            module.fail_json(msg=msg(language, exc.key, MESSAGES, **exc.params), problem='lock_' + exc.key,
+                             changed=False)
+    return Heartbeat(lock['path'], lock['token'], lock.get('interval'), by).start()

@@ -42,8 +42,9 @@ description:
   - "O(state=restored): the downgrade of the files. Swaps O(previous) back in the same way; the failed tree is kept
     aside as C(<parent>/.<folder>.sipp-failed-<YYYYmmdd-HHMMSS>) for inspection, or removed with
     O(remove_failed=true). A journal C(<parent>/.<folder>.sipp-restored.json) (root, 0600) makes a rerun harmless."
-  - "O(state=cleaned): removes the trees named in O(remove); only paths directly beside O(app_path) whose name
-    starts with C(.<folder>.sipp-) are accepted, anything else is refused before anything is removed."
+  - "O(state=cleaned): removes the trees named in O(remove), and the old trees switches from the versions in
+    O(remove_kept) kept; only paths directly beside O(app_path) whose name starts with C(.<folder>.sipp-) are
+    accepted, anything else is refused before anything is removed."
   - "The release layout (as ansistrano keeps releases): when O(app_path) is a symbolic link to a release folder
     (C(/var/www/html/SIPP -> /srv/sipp-rilis/SIPP-5.1.0)), the module keeps that layout. Its trees live beside the
     release folders (same file system), still named after O(app_path) (C(/srv/sipp-rilis/.SIPP.sipp-5.2.0)).
@@ -112,6 +113,13 @@ options:
         restore journal). Paths that do not exist are fine.
     type: list
     elements: path
+    default: []
+  remove_kept:
+    description:
+      - With O(state=cleaned), versions whose kept trees are removed too (C(.<folder>.sipp-previous-<version>) where
+        O(state=switched) keeps them), so that a caller never builds those names itself.
+    type: list
+    elements: str
     default: []
   switch_method:
     description:
@@ -285,8 +293,8 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_lock import keep_alive, lock_argument_spec
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import PackageError
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_app_tree import (
-    TreeError, clean_trees, default_staging, message, open_package, prepare_tree, render, render_state,
-    restore_tree, switch_tree)
+    TreeError, clean_trees, default_previous, default_staging, message, open_package, prepare_tree, render,
+    render_state, restore_tree, switch_tree)
 
 
 def _staging_from_package(app_path, package):
@@ -306,6 +314,7 @@ def main():
             keep=dict(type='list', elements='str', default=['resources/file']),
             remove_failed=dict(type='bool', default=False),
             remove=dict(type='list', elements='path', default=[]),
+            remove_kept=dict(type='list', elements='str', default=[]),
             switch_method=dict(type='str', default='auto', choices=['auto', 'rename']),
             language=dict(type='str', default=DEFAULT_LANGUAGE, choices=list(LANGUAGES)),
             **lock_argument_spec()
@@ -341,7 +350,8 @@ def main():
             result = restore_tree(p['app_path'], p['previous'], remove_failed=p['remove_failed'],
                                   method=p['switch_method'], check_mode=check)
         else:
-            result = clean_trees(p['app_path'], p['remove'], check_mode=check)
+            kept = [default_previous(p['app_path'], version) for version in p['remove_kept']]
+            result = clean_trees(p['app_path'], p['remove'] + kept, check_mode=check)
     except (TreeError, PackageError) as exc:
         details = exc.details()
         if 'state' in details:

@@ -128,6 +128,22 @@ options:
     type: str
     choices: [record, size, sha256]
     default: size
+  copies:
+    description:
+      - >-
+        With O(state=verified), what was copied into the backup, each C(src) (on the court) and C(name) (in the
+        backup, C(app) or C(links/<path>)). The files of the sources and of their copies are counted first (as
+        C(find -H <src> -type f) counts them); a copy that lacks files is refused and the backup is not marked
+        verified. Their count is recorded as C(app_files).
+    type: list
+    elements: dict
+    default: []
+  create:
+    description:
+      - With O(state=query), make O(dir) root's alone first (mode 0700, owner root; created when missing), so that
+        one call prepares the folder of a backup and reads it. Nothing is changed in check mode.
+    type: bool
+    default: false
   in_progress_after:
     description: Seconds during which a backup that has not finished (or a folder without a record) is taken as
       still running and left alone.
@@ -182,6 +198,13 @@ EXAMPLES = r'''
 '''
 
 RETURN = r'''
+disk:
+  description: >-
+    Free and total space of the file system holding O(dir) (of its nearest existing parent when it is missing), as
+    C(df) shows it.
+  returned: with O(state=query)
+  type: dict
+  sample: {"path": "/var/backups/sipp", "free_bytes": 52613349376, "total_bytes": 105088212992}
 identity:
   description: The court's identity as compared (with the server filled in).
   returned: always
@@ -284,7 +307,9 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_backups impor
     BackupsError, apply, choose, describe, latest_result, leftovers_of, measure, mismatch, named_backups,
     newest_verified, plan, problem_text, read_lock, read_record, record_verified, refused_text,
     reserve, scan, server_identity, text, unusable_text, why_chosen)
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import clock_argument_spec, clock_report
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import (
+    clock_argument_spec, clock_report, disk_usage)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import make_private_dirs
 
 
 def _public(language, backup):
@@ -335,6 +360,24 @@ def _chosen(params, identity, found, language, now):
     return chosen, refused_text(language, [backup], following, named=True), following
 
 
+def _private_folder(directory):
+    """Make ``directory`` root's alone (mode 0700, owner root where the module runs as root), creating it when
+    missing. Returns whether anything changed."""
+    try:
+        changed = not os.path.isdir(directory)
+        make_private_dirs(directory)
+        st = os.stat(directory)
+        if st.st_mode & 0o777 != 0o700:
+            os.chmod(directory, 0o700)
+            changed = True
+        if os.geteuid() == 0 and (st.st_uid, st.st_gid) != (0, 0):
+            os.chown(directory, 0, 0)
+            changed = True
+    except OSError as exc:
+        raise BackupsError('dir_unusable', path=directory, error=exc.strerror or str(exc))
+    return changed
+
+
 def run(module):
     params = module.params
     language = params['language']
@@ -359,7 +402,8 @@ def run(module):
     if state == 'verified':
         if not params['path']:
             module.fail_json(msg='path is required with state=verified')
-        done = record_verified(params['path'], identity, params['facts'], check_mode=check_mode, language=language)
+        done = record_verified(params['path'], identity, params['facts'], check_mode=check_mode, language=language,
+                               copies=params['copies'])
         result.update(changed=True, name=done['name'], path=done['path'], record=done['record'],
                       msg=text(language, 'recorded', name=done['name']))
         return result
@@ -383,6 +427,12 @@ def run(module):
                      cleaned=len([r for r in removed if r['kind'] == 'leftover'])))
         return result
     # query
+    if params['create'] and not check_mode:
+        result['changed'] = _private_folder(directory)
+    existing = directory
+    while not os.path.isdir(existing) and os.path.dirname(existing) != existing:
+        existing = os.path.dirname(existing)
+    result['disk'] = dict(disk_usage(existing), path=directory)
     # sha256 is read for the backups a restore may stand on (_chosen), not for every backup in the folder
     found = scan(directory, identity, check='size' if params['check'] == 'sha256' else params['check'], now=now,
                  in_progress_seconds=params['in_progress_after'], future_seconds=params['clock_tolerance'])
@@ -431,6 +481,8 @@ def main():
             lock_token=dict(type='str', no_log=False),
             result_dir=dict(type='path', default='/var/lib/pengadilan-sipp/hasil'),
             clean_trees=dict(type='bool', default=False),
+            create=dict(type='bool', default=False),
+            copies=dict(type='list', elements='dict', default=[]),
             leftovers=dict(type='bool', default=False),
             check=dict(type='str', choices=['record', 'size', 'sha256'], default='size'),
             in_progress_after=dict(type='int', default=14400),

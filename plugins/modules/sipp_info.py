@@ -416,6 +416,35 @@ sipp:
       returned: success
       type: str
       sample: 3.6.8
+    previous_tree:
+      description:
+        - Where an upgrade from the court's version keeps the old application tree (what the downgrade puts back),
+          and whether something is there already (left by an earlier upgrade from the same version). Null when the
+          version is unknown.
+        - Beside the application folder (C(<parent>/.<folder>.sipp-previous-<version>)); in the release layout the
+          old release folder itself, which the switch leaves in place.
+      returned: success
+      type: dict
+      contains:
+        path:
+          description: The old tree's path after a switch.
+          type: str
+        exists:
+          description: Something is at that path now.
+          type: bool
+      sample: {"path": "/var/www/html/.SIPP.sipp-previous-5.1.0", "exists": false}
+    tools:
+      description: Programs the backup needs that the server has (found on its PATH or in the usual folders).
+      returned: success
+      type: dict
+      contains:
+        zstd:
+          description: C(zstd) is there (dumps are compressed with it; else with gzip).
+          type: bool
+        rsync:
+          description: C(rsync) is there (the application folder is copied with it).
+          type: bool
+      sample: {"zstd": false, "rsync": true}
     clock:
       description:
         - The court's clock against O(controller_time), read when the module started; null without it.
@@ -434,11 +463,13 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import (
     clock_argument_spec, clock_report, disk_usage, folder_size, msg)
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import SippDbError, describe_target
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
+    CLIENT_EXTRA_DIRS, SippDbError, describe_target)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import (
     find_links, refused_text, release_of, render)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
     SiteError, open_site, site_argument_spec)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_tree_names import kept_tree
 
 COURT_ROWS = (
     ('nama', 62), ('kode_pn', 61), ('kode_satker', 82), ('idpn', 81), ('nama_pt', 76), ('jenis_pengadilan', 83))
@@ -513,10 +544,12 @@ def _gather(module, site):
         refused = refused_text(site.language, path, links)
 
     release = release_of(path)
+    previous = kept_tree(path, site.version) if site.version else None
     return dict(
         app_path=path,
         app_folder=os.path.basename(path.rstrip(os.sep)),
         app_release=dict(link=release['target'], release=release['release']) if release else None,
+        previous_tree=dict(path=previous, exists=os.path.lexists(previous)) if previous else None,
         app_candidates=site.candidates,
         config_file=site.config_file,
         version=site.version,
@@ -543,6 +576,9 @@ def _gather(module, site):
         sync=_sync_info(module, site),
         db_backend=conn.backend,
         python_version=platform.python_version(),
+        # the same search as the dump's compressor (module_utils/sipp_dump.py find_program)
+        tools=dict((name, bool(module.get_bin_path(name, required=False, opt_dirs=CLIENT_EXTRA_DIRS)))
+                   for name in ('zstd', 'rsync')),
     )
 
 

@@ -183,52 +183,8 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_lock import (
-    DEFAULT_PATH, RECORD_FORMAT, Flock, LockError, court_clock, heartbeat_age, read_record, stamp, write_record)
-
-MESSAGES = {
-    'id': {
-        'unreadable': (
-            "Catatan kunci {path} tidak dapat dibaca ({error}). Tidak ada yang diubah. Periksa berkas itu; bila "
-            "rusak dan tidak ada run lain yang sedang berjalan pada pengadilan ini, pindahkan berkas itu lalu "
-            "jalankan ulang."),
-        'unwritable': (
-            "Catatan kunci {path} tidak dapat ditulis ({error}). Tidak ada yang diubah oleh langkah ini. Periksa "
-            "ruang disk dan hak akses folder itu (modul berjalan sebagai root)."),
-        'lost': (
-            "Kunci pengadilan ini tidak lagi dipegang run ini: {who}. Run ini berhenti mengubah pengadilan ini. "
-            "Periksa run yang memegang kunci; run berikutnya melanjutkan atau mengembalikan pengadilan ini dari "
-            "catatan kemajuannya."),
-        'lost_none': "catatan kunci sudah dihapus",
-        'lost_other': "dipegang run {run_id} sejak {taken}",
-        'held': "Kunci dipegang run ini.",
-        'taken': "Kunci diambil oleh run ini.",
-        'taken_over': "Kunci run {run_id} (detak terakhir {age:.0f} detik lalu) diambil alih oleh run ini.",
-        'busy': "Pengadilan ini sedang dikerjakan run {run_id} (detak terakhir {age:.0f} detik lalu).",
-        'released': "Kunci dilepas.",
-        'not_ours': "Kunci dipegang run {run_id}, bukan run ini: dibiarkan.",
-        'free': "Tidak ada kunci.",
-    },
-    'en': {
-        'unreadable': (
-            "The lock record {path} cannot be read ({error}). Nothing was changed. Check that file; if it is damaged "
-            "and no other run works on this court, move it away and run again."),
-        'unwritable': (
-            "The lock record {path} cannot be written ({error}). Nothing was changed by this step. Check the disk "
-            "space and the folder's permissions (the module runs as root)."),
-        'lost': (
-            "This run no longer holds the court's lock: {who}. This run stops changing this court. Check the run "
-            "that holds it; the next run finishes or undoes this court from its progress record."),
-        'lost_none': "the lock record was removed",
-        'lost_other': "run {run_id} holds it since {taken}",
-        'held': "The lock is held by this run.",
-        'taken': "The lock was taken by this run.",
-        'taken_over': "The lock of run {run_id} (last heartbeat {age:.0f} seconds ago) was taken over by this run.",
-        'busy': "Run {run_id} is working on this court (last heartbeat {age:.0f} seconds ago).",
-        'released': "The lock was released.",
-        'not_ours': "The lock is held by run {run_id}, not this run: left alone.",
-        'free': "There is no lock.",
-    },
-}
+    DEFAULT_PATH, MESSAGES, RECORD_FORMAT, Flock, LockError, court_clock, heartbeat_age, read_record, stamp,
+    write_record)
 
 
 def _run_id(record):

@@ -33,12 +33,14 @@ options:
   year:
     description:
       - Year of the LIPA 1 report and of the kinerja figures.
-      - Default is the current year on the court server (its local date).
+      - Default is the year of the snapshot of O(compare_to) (the same figures compared), else the current year on
+        the court server (its local date).
     type: int
   month:
     description:
       - Month (1 to 12) of the LIPA 1 report.
-      - Default is the current month on the court server (its local date).
+      - Default is the month of the snapshot of O(compare_to), else the current month on the court server (its local
+        date).
     type: int
   tables:
     description:
@@ -278,6 +280,13 @@ differences:
       type: str
       returned: always
       sample: "isi tabel perkara berubah: checksum 3017565092 -> 118208765"
+app_release:
+  description:
+    - The release layout of the application folder (C(link), C(release)) as M(pengadilan.sipp.sipp_info) reports it
+      (RV(pengadilan.sipp.sipp_info#module:sipp.app_release)); null for a plain folder. Not part of the snapshot.
+  returned: success
+  type: dict
+  sample: {"link": "/srv/sipp-rilis/SIPP-5.2.0", "release": "/srv/sipp-rilis/SIPP-5.2.0"}
 dest:
   description: The path of O(dest), or null.
   returned: success
@@ -293,6 +302,7 @@ import tempfile
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import SippDbError
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import release_of
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import (
     compare_snapshots, difference_text, has_errors, take_snapshot)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
@@ -455,12 +465,17 @@ def write_snapshot(path, snapshot):
             os.unlink(tmp)
 
 
-def _period(module):
+def _period(module, before=None):
+    """The period asked for; else the one of the snapshot compared to (the figures of the same month); else the
+    court's current month."""
     today = datetime.date.today()
+    earlier = (before or {}).get('lipa1') or {}
     year = module.params['year']
     month = module.params['month']
-    year = today.year if year is None else year
-    month = today.month if month is None else month
+    if year is None:
+        year = earlier.get('tahun') if isinstance(earlier.get('tahun'), int) else today.year
+    if month is None:
+        month = earlier.get('bulan') if isinstance(earlier.get('bulan'), int) else today.month
     return year, month
 
 
@@ -471,16 +486,16 @@ def _site_offline(conn):
 
 def run_module(module):
     lang = module.params['language']
-    year, month = _period(module)
-    if not (1 <= month <= 12 and 1900 <= year <= 9999):
-        module.fail_json(msg=_msg(lang, 'bad_period', year=year, month=month))
-
     before = None
     compare_to = module.params['compare_to']
     if compare_to:
         before, problem = load_snapshot(compare_to)
         if problem:
             module.fail_json(msg=_msg(lang, problem[0], **problem[1]), compare_to=compare_to)
+
+    year, month = _period(module, before)
+    if not (1 <= month <= 12 and 1900 <= year <= 9999):
+        module.fail_json(msg=_msg(lang, 'bad_period', year=year, month=month))
 
     try:
         site = open_site(module)
@@ -500,7 +515,9 @@ def run_module(module):
     if not snapshot['site_offline']:
         module.warn(_msg(lang, 'not_in_maintenance'))
 
-    result = dict(changed=False, snapshot=snapshot, equal=None, differences=[], dest=module.params['dest'])
+    release = release_of(snapshot['app_path'])
+    result = dict(changed=False, snapshot=snapshot, equal=None, differences=[], dest=module.params['dest'],
+                  app_release=dict(link=release['target'], release=release['release']) if release else None)
     if before is not None:
         if module.params['tables'] is not None:
             keep = set(snapshot['tables'])

@@ -52,6 +52,13 @@ options:
       - Take it from RV(public_now) of a run made before the synchronisation is started, and start it at least
         one second later (the stamp has a resolution of one second).
     type: str
+  settle:
+    description:
+      - Return only once a second has passed since RV(public_now), so that a synchronisation started right after
+        this task stamps a time strictly newer than it (the stamp has a resolution of one second). For the check
+        made before starting a synchronisation whose result a later check takes with O(since).
+    type: bool
+    default: false
   tables:
     description:
       - The publication tables whose row counts must be equal on both sides.
@@ -196,6 +203,7 @@ version:
 
 import datetime
 import re
+import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
@@ -480,6 +488,7 @@ def main():
         public_db_group=dict(type='str', default='web'),
         max_age=dict(type='int', default=480),
         since=dict(type='str'),
+        settle=dict(type='bool', default=False),
         tables=dict(type='list', elements='str', default=list(PUBLICATION_TABLES)),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
@@ -497,6 +506,8 @@ def main():
         module.fail_json(msg=site.error_text(exc), app_path=site.path)
     finally:
         site.close()
+    if module.params['settle'] and result.get('public_now'):
+        time.sleep(1)
     module.exit_json(changed=False, **result)
 
 

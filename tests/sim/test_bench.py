@@ -39,8 +39,8 @@ def test_downtime_runs_from_the_first_failed_answer_to_the_last_return_to_200():
 
 
 def test_module_runs_leave_out_controller_actions_and_count_those_while_offline():
-    def event(kind, host, task, action, start=None, end=None, role=None):
-        data = {"host": host, "task": task, "resolved_action": action, "role": role}
+    def event(kind, host, task, action, start=None, end=None, role=None, play=product.COURTS_PLAY):
+        data = {"host": host, "task": task, "resolved_action": action, "role": role, "play": play}
         if start is not None:
             data.update(start="2026-12-07T05:00:%02d+00:00" % start, end="2026-12-07T05:00:%02d+00:00" % end)
         return {"event": kind, "event_data": data}
@@ -52,12 +52,18 @@ def test_module_runs_leave_out_controller_actions_and_count_those_while_offline(
             event("runner_on_failed", "pn_a", "t3", "ansible.builtin.command", 10, 11, role="pengadilan.sipp.backup"),
             event("runner_on_ok", "pn_b", "t2", "pengadilan.sipp.sipp_site", 2, 5),
             event("runner_on_skipped", "pn_a", "t4", "ansible.builtin.copy"),
+            # the controller's own: an action plugin that contacts no court, the report play's files
+            event("runner_on_ok", "pn_a", "t5", "pengadilan.sipp.sipp_offline_slot", 12, 13),
+            event("runner_on_ok", "pn_a", "t6", "ansible.builtin.copy", 14, 15, play="Laporan upgrade SIPP"),
         ]
     results = product.host_results(Runner, "pn_a")
-    assert [r["task"] for r in results] == ["t1", "t2", "t3"]
+    assert [r["task"] for r in results] == ["t1", "t2", "t3", "t5", "t6"]
     start = results[0]["start"]
     assert product.module_runs(results) == (2, 0)
     assert product.module_runs(results, (start + 4, start + 9)) == (2, 1)
+    # none at all: the play was renamed, the figure cannot be measured
+    with pytest.raises(RuntimeError):
+        product.module_runs([r for r in results if r["task"] in ("t1", "t6")])
     assert product.role_span(results, "backup") == 9.0 and product.role_span(results, "rollback") is None
     assert product.task_span(results, "t2") == 3.0
 

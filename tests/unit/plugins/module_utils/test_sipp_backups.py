@@ -294,3 +294,34 @@ def test_app_trees_found_beside_the_releases_in_the_release_layout(tmp_path):
     os.unlink(str(www / 'SIPP'))
     (www / 'SIPP').mkdir()
     assert b.app_trees(str(www / 'SIPP')) == [str(www / '.SIPP.sipp-previous-5.0.0')]
+
+
+def test_a_copy_that_lacks_files_is_never_marked_verified_and_the_count_is_recorded(tmp_path):
+    """The application folder and what its links point to, counted against their copies in the backup, as find -H
+    counts them (the source followed when it is a link, links inside it not)."""
+    app = tmp_path / 'www' / 'SIPP'
+    (app / 'resources' / 'file').mkdir(parents=True)
+    (app / 'index.php').write_text('<?php\n')
+    (app / 'resources' / 'file' / 'a.pdf').write_text('a')
+    os.symlink('index.php', str(app / 'alias.php'))
+    logs = tmp_path / 'logs.txt'
+    logs.write_text('log')
+    identity = court(app=str(app))
+    made = b.reserve(str(tmp_path / 'backups'), identity, now=1000)
+    folder = made['path']
+    copies = [dict(src=str(app), name='app'), dict(src=str(logs), name='links/application/logs')]
+    os.makedirs(os.path.join(folder, 'app', 'resources', 'file'))
+    with open(os.path.join(folder, 'app', 'index.php'), 'w') as handle:
+        handle.write('<?php\n')
+    with pytest.raises(b.BackupsError) as err:
+        b.record_verified(folder, identity, {}, now=1030, copies=copies)
+    assert err.value.key == 'copy_incomplete' and err.value.params == dict(source=3, backup=1)
+    assert 'memuat 3 berkas' in err.value.render('id') and 'backup 1 files' in err.value.render('en')
+    assert not b.read_record(folder)[0]['verified']
+    with open(os.path.join(folder, 'app', 'resources', 'file', 'a.pdf'), 'w') as handle:
+        handle.write('a')
+    os.makedirs(os.path.join(folder, 'links', 'application'))
+    with open(os.path.join(folder, 'links', 'application', 'logs'), 'w') as handle:
+        handle.write('log')
+    done = b.record_verified(folder, identity, {}, now=1030, copies=copies)
+    assert done['record']['app_files'] == 3 and b.read_record(folder)[0]['verified']

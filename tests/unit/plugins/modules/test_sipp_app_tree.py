@@ -438,6 +438,17 @@ def test_cleaned_removes_only_trees_beside_named_by_the_pattern(tmp_path, run_mo
     assert ok(run_module, state='cleaned', app_path=str(app), remove=[staging])['changed'] is False
 
 
+def test_cleaned_removes_the_trees_kept_from_named_versions(tmp_path, run_module):
+    """The SOP's downgrade removes the intermediate trees by their versions; the module names them."""
+    app, pkg, original, staging = prepared(tmp_path, run_module)
+    kept = [app.parent / '.SIPP.sipp-previous-5.2.0', app.parent / '.SIPP.sipp-previous-5.2.1']
+    for tree in kept:
+        tree.mkdir()
+    res = ok(run_module, state='cleaned', app_path=str(app), remove_kept=['5.2.0', '5.2.1', '5.3.0'])
+    assert res['removed'] == [str(t) for t in kept] and not any(t.exists() for t in kept)
+    assert os.path.isdir(staging) and snapshot(app) == original
+
+
 def test_exchange_through_the_raw_syscall_where_libc_lacks_renameat2(tmp_path, monkeypatch):
     """CentOS 7's glibc 2.17 has no renameat2(): the raw system call number of the architecture is used."""
     import ctypes

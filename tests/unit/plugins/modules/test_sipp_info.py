@@ -103,6 +103,9 @@ def test_discovers_installation(mariadb_server, www, run_module, backend):
     assert 3590 <= sync['age_seconds'] < 2 * 3600  # set one hour back: about an hour, whatever the machine's speed
     assert sipp['db_backend'] == backend
     assert sipp['python_version']
+    assert set(sipp['tools']) == {'zstd', 'rsync'} and all(isinstance(v, bool) for v in sipp['tools'].values())
+    # where an upgrade from 5.2.0 would keep the old tree: beside the folder, nothing there yet
+    assert sipp['previous_tree'] == dict(path=os.path.join(str(www), '.SIPP311.sipp-previous-5.2.0'), exists=False)
     assert_no_secret(db, raw)
 
     # check mode: same output
@@ -115,6 +118,11 @@ def test_discovers_installation(mariadb_server, www, run_module, backend):
     free, free_checked = sipp['disk'].pop('free_bytes'), checked['sipp']['disk'].pop('free_bytes')
     assert abs(free - free_checked) < 512 * 1024 * 1024
     assert checked['sipp'] == sipp
+
+    # a tree kept by an earlier upgrade from the same version is seen
+    os.mkdir(os.path.join(str(www), '.SIPP311.sipp-previous-5.2.0'))
+    again = run_module(sipp_info.main, args)[0]
+    assert again['sipp']['previous_tree']['exists'] is True
 
 
 def test_localhost_means_socket_and_login_overrides(mariadb_server, www, run_module, monkeypatch):

@@ -144,3 +144,42 @@ def test_the_heartbeat_renews_while_a_step_runs_and_stops_when_the_lock_is_lost(
         time.sleep(0.2)
     assert beat.lost and read(path)['token'] == 'b'
     beat.stop()
+
+
+def test_a_stage_progress_rides_on_the_stages_first_module_which_does_nothing_once_the_lock_is_lost(
+        run_module, path, tmp_path):
+    """The SOP writes each stage's progress with the first module of that stage (its lock option), not with a
+    sipp_lock call of its own: written before the module acts, merged (or replacing it with reset), and a module
+    whose run lost the lock fails having done nothing."""
+    from ansible_collections.pengadilan.sipp.plugins.modules import sipp_app_tree
+    app = tmp_path / 'www' / 'SIPP'
+    app.mkdir(parents=True)
+    kept = tmp_path / 'www' / '.SIPP.sipp-previous-5.1.0'
+    kept.mkdir()
+    call(run_module, {'path': path, 'token': 'a', 'progress': {'stage': 2, 'run_id': 'r1'}})
+
+    def clean(lock):
+        return run_module(sipp_app_tree.main, {'state': 'cleaned', 'app_path': str(app), 'remove': [str(kept)],
+                                               'lock': dict({'path': path, 'token': 'a'}, **lock)})[0]
+
+    before = read(path)['beats']
+    assert not clean({'progress': {'stage': 5, 'backup': '/b'}}).get('failed')
+    record = read(path)
+    assert record['progress'] == {'stage': 5, 'run_id': 'r1', 'backup': '/b'} and record['beats'] > before
+    assert not kept.exists()
+
+    kept.mkdir()
+    clean({'progress': {'stage': 7}, 'reset': True})
+    assert read(path)['progress'] == {'stage': 7}
+
+    # another run took the court: nothing is removed, the message says who holds it, in the module's language
+    kept.mkdir()
+    call(run_module, {'path': path, 'token': 'b', 'takeover': 'a'})
+    res = run_module(sipp_app_tree.main, {'state': 'cleaned', 'app_path': str(app), 'remove': [str(kept)],
+                                          'language': 'en',
+                                          'lock': {'path': path, 'token': 'a', 'progress': {'stage': 9}}})[0]
+    assert res['failed'] and res['problem'] == 'lock_lost' and res['changed'] is False
+    assert 'no longer holds' in res['msg'] and kept.exists()
+    assert read(path)['token'] == 'b' and read(path)['progress'] == {'stage': 7}
+    # without progress a lost lock only stops the heartbeat: the module still runs (unchanged behaviour)
+    assert not clean({}).get('failed') and not kept.exists()

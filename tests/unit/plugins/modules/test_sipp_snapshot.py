@@ -122,6 +122,18 @@ def test_default_period_is_today(snapdb, app, run_module):
     assert list(result['snapshot']['structures']) == ['sys_config']
 
 
+def test_compared_snapshot_gives_its_period_when_none_is_asked(snapdb, app, run_module, tmp_path):
+    """Verification compares the figures of the month the snapshot before the upgrade took (also across midnight
+    at a month's end), without reading that file first."""
+    first = str(tmp_path / 'before.json')
+    run_module(sipp_snapshot.main, dict(app_path=app, tables=['sys_config'], year=2025, month=3, dest=first))
+    again = run_module(sipp_snapshot.main, dict(app_path=app, tables=['sys_config'], compare_to=first))[0]
+    assert (again['snapshot']['lipa1']['tahun'], again['snapshot']['lipa1']['bulan']) == (2025, 3)
+    assert again['snapshot']['kinerja']['tahun'] == 2025 and again['equal'] is True
+    asked = run_module(sipp_snapshot.main, dict(app_path=app, tables=['sys_config'], compare_to=first, month=4))[0]
+    assert asked['snapshot']['lipa1']['bulan'] == 4 and asked['equal'] is False
+
+
 def test_dest_written_0600_and_idempotent(snapdb, app, run_module, tmp_path):
     dest = str(tmp_path / 'new' / 'deeper' / 'snap.json')
     # check mode: predicts the change, writes nothing

@@ -163,6 +163,18 @@ def test_since(mariadb_server, app, run_module):
     assert later['status'] == 'stale'
 
 
+def test_settle_returns_once_the_public_clock_passed_its_second(mariadb_server, app, run_module, monkeypatch):
+    """A synchronisation started right after a settled check stamps a time strictly newer than its public_now."""
+    result, raw = run_module(sipp_sync_status.main, dict(app_path=app, settle=True))
+    assert result['public_now'] and public_now(mariadb_server) > result['public_now']
+    # without it, or without a public clock to settle on, nothing waits
+    slept = []
+    monkeypatch.setattr(sipp_sync_status.time, 'sleep', slept.append)
+    run_module(sipp_sync_status.main, dict(app_path=app))
+    run_module(sipp_sync_status.main, dict(app_path=app, settle=True, public_db_group='nothere'))
+    assert slept == []
+
+
 def test_never_synced(mariadb_server, app, run_module):
     db = mariadb_server
     db.root_sql("DELETE FROM %s.sys_sinkronisasi;" % PUBLIC)
