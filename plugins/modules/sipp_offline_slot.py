@@ -39,7 +39,9 @@ options:
     choices: [acquired, released]
     default: acquired
   slots:
-    description: How many courts of the run may hold a slot at once; V(0) is one per CPU of the controller.
+    description: >-
+      How many courts of the run may hold a slot at once; V(0) is one per CPU of the controller (the CPU limit of its
+      container, an AWX job's pod, when lower).
     type: int
     default: 0
   holder:

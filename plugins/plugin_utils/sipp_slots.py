@@ -30,12 +30,36 @@ def default_root():
     return os.path.join(tempfile.gettempdir(), 'pengadilan-sipp-slots')
 
 
-def controller_cpus():
-    """The CPUs this controller process may run on (a container's affinity), at least 1."""
+def _cgroup_cpus(root):
+    """The CPU limit of this process's control group (an AWX job's pod: its CPU limit), or None when unlimited."""
+    quota = period = None
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        with open(os.path.join(root, 'cpu.max')) as handle:  # cgroup v2: "<quota> <period>" or "max <period>"
+            fields = handle.read().split()
+        if fields and fields[0] != 'max':
+            quota, period = int(fields[0]), int(fields[1])
+    except (IOError, OSError, ValueError, IndexError):
+        try:  # cgroup v1
+            with open(os.path.join(root, 'cpu', 'cpu.cfs_quota_us')) as handle:
+                quota = int(handle.read().strip())
+            with open(os.path.join(root, 'cpu', 'cpu.cfs_period_us')) as handle:
+                period = int(handle.read().strip())
+        except (IOError, OSError, ValueError):
+            return None
+    if not quota or quota <= 0 or not period or period <= 0:
+        return None
+    return max(1, -(-quota // period))
+
+
+def controller_cpus(cgroup='/sys/fs/cgroup'):
+    """The CPUs this controller process may use, at least 1: the CPUs it may run on (a container's affinity), or
+    its control group's CPU limit when lower (an AWX job runs in a pod with a CPU limit on a larger node)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
-        return max(1, os.cpu_count() or 1)
+        cpus = os.cpu_count() or 1
+    limit = _cgroup_cpus(cgroup)
+    return max(1, min(cpus, limit) if limit else cpus)
 
 
 def _safe(name):

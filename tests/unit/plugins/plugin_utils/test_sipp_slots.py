@@ -107,5 +107,21 @@ def test_processes_taking_slots_at_once_never_exceed_the_limit(tmp_path):
     assert sorted(ev[1] for ev in events if ev[0] == 'in') == sorted('pn_%d' % i for i in range(8))
 
 
-def test_the_controller_has_at_least_one_cpu():
-    assert s.controller_cpus() >= 1
+def test_the_controller_s_cpus_are_its_affinity_or_its_pod_s_cpu_limit_when_lower(tmp_path):
+    cpus = len(os.sched_getaffinity(0))
+    assert s.controller_cpus(cgroup=str(tmp_path / 'none')) == cpus
+    (tmp_path / 'cpu.max').write_text('max 100000\n')
+    assert s.controller_cpus(cgroup=str(tmp_path)) == cpus
+    # an AWX job's pod limited to 1.5 CPUs: 2 slots (never more than the CPUs it may run on)
+    (tmp_path / 'cpu.max').write_text('150000 100000\n')
+    assert s.controller_cpus(cgroup=str(tmp_path)) == min(cpus, 2)
+    (tmp_path / 'cpu.max').write_text('50000 100000\n')
+    assert s.controller_cpus(cgroup=str(tmp_path)) == 1
+    # cgroup v1
+    v1 = tmp_path / 'v1'
+    (v1 / 'cpu').mkdir(parents=True)
+    (v1 / 'cpu' / 'cpu.cfs_quota_us').write_text('100000\n')
+    (v1 / 'cpu' / 'cpu.cfs_period_us').write_text('100000\n')
+    assert s.controller_cpus(cgroup=str(v1)) == 1
+    (v1 / 'cpu' / 'cpu.cfs_quota_us').write_text('-1\n')
+    assert s.controller_cpus(cgroup=str(v1)) == cpus
