@@ -29,7 +29,6 @@ __metaclass__ = type
 
 import ctypes
 import errno
-import hashlib
 import json
 import os
 import posixpath
@@ -40,13 +39,14 @@ import uuid
 import zipfile
 
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import TMP_MARK, write_json  # noqa: F401 (re-exported)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import (
+    sha256_file, sha256_stream, temporary_name, write_json)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import release_of
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_tree_names import (  # noqa: F401 (re-exported)
     default_previous, default_staging, failed_name, release_path, sibling_prefix, split_app, tree_home)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import (
-    APP_PREFIX, CHUNK_SIZE, MANIFEST_NAME, SQL_PREFIX, PackageError, entry_kind_problem, entry_mode, entry_problem,
-    is_protected, message as package_message, protects, relative_path_problem, sha256_file, validate_manifest,
+    APP_PREFIX, MANIFEST_NAME, SQL_PREFIX, PackageError, entry_kind_problem, entry_mode, entry_problem,
+    is_protected, message as package_message, protects, relative_path_problem, validate_manifest,
     _ARCHIVE_ERRORS, _read_manifest)
 
 RECORD_NAME = '.sipp-tree.json'
@@ -498,21 +498,11 @@ def open_package(path, keep=DEFAULT_KEEP):
 
 def _stream_entry(archive, info, name, rel, write=None):
     """sha256 and size of an entry, streamed; each chunk also given to ``write``."""
-    digest = hashlib.sha256()
-    size = 0
     try:
         with archive.open(info) as handle:
-            while True:
-                chunk = handle.read(CHUNK_SIZE)
-                if not chunk:
-                    break
-                digest.update(chunk)
-                size += len(chunk)
-                if write is not None:
-                    write(chunk)
+            return sha256_stream(handle, write=write)
     except _ARCHIVE_ERRORS as exc:
         raise TreeError('bad_archive', name=name, entry='app/' + rel, error=str(exc) or exc.__class__.__name__)
-    return digest.hexdigest(), size
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -820,8 +810,7 @@ def _discard(staging):
 def _write_entry(archive, info, name, rel, target, expected, owner, staging, app_path):
     """Write one package file to a temporary name beside ``target`` (0644, live owner), check its sha256 while
     streaming, then rename it over ``target``: a hard link there is replaced, never written through."""
-    directory = os.path.dirname(target)
-    tmp = os.path.join(directory, '.%s%s%s' % (os.path.basename(target), TMP_MARK, uuid.uuid4().hex[:8]))
+    tmp = temporary_name(target)
     fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, 'O_NOFOLLOW', 0), FILE_MODE)
     try:
         with os.fdopen(fd, 'wb') as handle:

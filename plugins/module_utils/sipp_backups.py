@@ -37,8 +37,7 @@ import uuid
 
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import CLOCK_TOLERANCE, iso_time, msg
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import LINKS_FOLDER, release_of
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
-    make_private_dirs, sha256_file, write_json_private)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import make_private_dirs, sha256_file, write_json
 
 RECORD = 'BACKUP.json'
 RECORD_FORMAT = 2
@@ -655,7 +654,7 @@ def reserve(directory, identity, now=None, check_mode=False):
         os.chmod(folder, 0o700)
         record['name'] = name
         try:
-            write_json_private(os.path.join(folder, RECORD), record)
+            write_json(os.path.join(folder, RECORD), record, indent=1)
         except (IOError, OSError) as exc:
             shutil.rmtree(folder, ignore_errors=True)
             raise BackupsError('record_unwritable', path=os.path.join(folder, RECORD), error=exc.strerror or str(exc))
@@ -703,7 +702,7 @@ def record_verified(folder, identity, facts, now=None, check_mode=False, languag
                   verified_at=iso_time(now), name=os.path.basename(folder), format=RECORD_FORMAT)
     if not check_mode:
         try:
-            write_json_private(os.path.join(folder, RECORD), record)
+            write_json(os.path.join(folder, RECORD), record, indent=1)
         except (IOError, OSError) as exc:
             raise BackupsError('record_unwritable', path=os.path.join(folder, RECORD), error=exc.strerror or str(exc))
     return dict(changed=True, name=os.path.basename(folder), path=folder, record=record)

@@ -29,7 +29,6 @@ Python 3.6 compatible, standard library only.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import errno
 import hashlib
 import json
 import os
@@ -201,18 +200,6 @@ def client_command(client, defaults_arg, database, charset=None):
 
 # ------------------------------------------------------------------------------------------- helpers
 
-def sha256_file(path, chunk=CHUNK):
-    """Hex sha256 of a file's content."""
-    digest = hashlib.sha256()
-    with open(path, 'rb') as f:
-        while True:
-            block = f.read(chunk)
-            if not block:
-                break
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def has_end_marker(tail):
     """True when the last non-empty line of ``tail`` (the dump's last bytes) is mysqldump's ``-- Dump completed``."""
     lines = [line.strip() for line in (tail or b'').splitlines() if line.strip()]
@@ -256,57 +243,6 @@ def _close(handle):
             handle.close()
         except (OSError, ValueError):
             pass
-
-
-def make_private_dirs(path):
-    """Create ``path`` and missing parents with mode 0700. Returns the list of folders created (outermost first)."""
-    created = []
-    missing = []
-    current = os.path.abspath(path)
-    while not os.path.isdir(current):
-        if os.path.lexists(current):
-            raise OSError(errno.ENOTDIR, 'exists and is not a folder', current)
-        missing.append(current)
-        parent = os.path.dirname(current)
-        if parent == current:
-            break
-        current = parent
-    for folder in reversed(missing):
-        os.mkdir(folder, 0o700)
-        os.chmod(folder, 0o700)
-        created.append(folder)
-    return created
-
-
-def existing_ancestor(path):
-    """The nearest existing folder of ``path`` (itself when it is one)."""
-    current = os.path.abspath(path)
-    while not os.path.isdir(current):
-        parent = os.path.dirname(current)
-        if parent == current:
-            break
-        current = parent
-    return current
-
-
-def write_json_private(path, data):
-    """Write ``data`` as JSON to ``path`` (mode 0600) through a temporary file renamed into place."""
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(path), suffix='.part', dir=folder)
-    try:
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, 'wb') as f:
-            fd = None
-            f.write((json.dumps(data, indent=1, sort_keys=True) + '\n').encode('utf-8'))
-            f.flush()
-            os.fsync(f.fileno())
-        os.rename(tmp, path)
-        tmp = None
-    finally:
-        if fd is not None:
-            os.close(fd)
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
 
 
 # ------------------------------------------------------------------------------------------- backup

@@ -26,7 +26,6 @@ Kept free of syntax newer than Python 3.6 (CentOS 7 court servers); stdlib only.
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import hashlib
 import json
 import os
 import posixpath
@@ -37,6 +36,7 @@ import zipfile
 import zlib
 
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import sha256_stream
 
 PACKAGE_FORMAT = 1
 MANIFEST_NAME = 'manifest.json'
@@ -44,7 +44,6 @@ APP_PREFIX = 'app/'
 SQL_PREFIX = 'sql/'
 # Per-court files: a package must never write or delete them (credentials, encryption key).
 PROTECTED_PATHS = ('application/config/config.php', 'application/config/database.php')
-CHUNK_SIZE = 1024 * 1024
 MANIFEST_MAX_BYTES = 16 * 1024 * 1024
 LIST_LIMIT = 10
 
@@ -398,26 +397,6 @@ def check_chain(current_version, manifests, names=None):
 # ----------------------------------------------------------------------------------------------------------------
 # Checksums
 
-
-def sha256_stream(handle, chunk_size=CHUNK_SIZE):
-    """Hex sha256 and byte count of what is left to read in an open binary file, read in chunks."""
-    digest = hashlib.sha256()
-    size = 0
-    while True:
-        chunk = handle.read(chunk_size)
-        if not chunk:
-            break
-        digest.update(chunk)
-        size += len(chunk)
-    return digest.hexdigest(), size
-
-
-def sha256_file(path, chunk_size=CHUNK_SIZE):
-    """Hex sha256 of a file's bytes, read in chunks."""
-    with open(path, 'rb') as handle:
-        return sha256_stream(handle, chunk_size)[0]
-
-
 def normalize_checksum(value):
     """A sha256 given by a user ('ABC...', 'sha256:abc...', or a whole sha256sum line) -> lower-case hex, or None."""
     text = (value or '').strip()
@@ -647,23 +626,16 @@ _ARCHIVE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFErro
 
 def _read_member(archive, info, name):
     """sha256 and byte count of one member, streamed; the CRC is checked by zipfile at the end of the stream."""
-    digest = hashlib.sha256()
-    size = 0
     try:
         with archive.open(info) as handle:
-            while True:
-                chunk = handle.read(CHUNK_SIZE)
-                if not chunk:
-                    break
-                digest.update(chunk)
-                size += len(chunk)
+            digest, size = sha256_stream(handle)
     except _ARCHIVE_ERRORS as exc:
         raise PackageError('bad_archive', key='bad_archive_entry', name=name, entry=info.filename,
                            error=str(exc) or exc.__class__.__name__)
     if size != info.file_size:
         raise PackageError('bad_archive', key='bad_archive_entry', name=name, entry=info.filename,
                            error='%d bytes read, %d expected' % (size, info.file_size))
-    return digest.hexdigest(), size
+    return digest, size
 
 
 def _read_manifest(archive, info, name):

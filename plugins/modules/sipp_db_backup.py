@@ -284,9 +284,10 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
     SippDbError, client_credentials, find_client)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
     COMPRESSIONS, COMPRESSED_FRACTION, DumpError, choose_compression, compress_command, dump_command,
-    dump_help, dump_to_file, existing_ancestor, find_dump_program, make_private_dirs, read_manifest, sha256_file,
-    view_digest, test_command, write_json_private,
+    dump_help, dump_to_file, find_dump_program, read_manifest, view_digest, test_command,
     SectionWatch, TableLock, nontransactional_tables)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import (
+    existing_ancestor, make_private_dirs, sha256_file, write_json)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import (
     schema_objects, table_checksums, table_structures)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
@@ -637,7 +638,7 @@ class Backup(object):
                 # maintenance): what the backup's record and the monitoring report say about them
                 nontransactional=nontx,
             )
-            write_json_private(manifest_path, manifest)
+            write_json(manifest_path, manifest, indent=1)
         except (OSError, ValueError) as exc:
             if os.path.exists(tmp):
                 os.unlink(tmp)

@@ -280,7 +280,8 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
     SippDbError, client_credentials, find_client)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
     DumpError, DumpFilter, client_command, compare_checksums, detect_compression, find_program, read_manifest,
-    restore_stream, run_client_sql, scan_dump, sha256_file, view_digest)
+    restore_stream, run_client_sql, scan_dump, view_digest)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import sha256_file
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import (
     compare_objects, quote_identifier, schema_objects, table_checksums, table_structures)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (

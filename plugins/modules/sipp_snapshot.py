@@ -297,11 +297,11 @@ dest:
 import datetime
 import json
 import os
-import tempfile
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import SippDbError
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import make_private_dirs, write_atomic
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import release_of
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import (
     compare_snapshots, difference_text, has_errors, take_snapshot)
@@ -429,40 +429,12 @@ def _same_content(path, snapshot):
     return json.loads(snapshot_json(new).decode('utf-8')) == old
 
 
-def _make_parents(folder):
-    """Create ``folder`` and its missing parents with mode 0700 (existing folders are left as they are)."""
-    missing = []
-    while folder and not os.path.isdir(folder):
-        missing.append(folder)
-        parent = os.path.dirname(folder)
-        if parent == folder:
-            break
-        folder = parent
-    for path in reversed(missing):
-        os.mkdir(path, 0o700)
-        os.chmod(path, 0o700)
-
-
 def write_snapshot(path, snapshot):
     """Write ``snapshot`` to ``path`` atomically with mode 0600 (parents created 0700)."""
     if os.path.isdir(path):
         raise OSError('%s is a folder' % path)
-    folder = os.path.dirname(path) or '.'
-    _make_parents(folder)
-    fd, tmp = tempfile.mkstemp(prefix='.sipp-snapshot-', suffix='.tmp', dir=folder)
-    try:
-        os.fchmod(fd, 0o600)
-        os.write(fd, snapshot_json(snapshot))
-        os.fsync(fd)
-        os.close(fd)
-        fd = None
-        os.rename(tmp, path)
-        tmp = None
-    finally:
-        if fd is not None:
-            os.close(fd)
-        if tmp is not None and os.path.exists(tmp):
-            os.unlink(tmp)
+    make_private_dirs(os.path.dirname(path) or '.')
+    write_atomic(path, snapshot_json(snapshot))
 
 
 def _period(module, before=None):

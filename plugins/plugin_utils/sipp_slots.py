@@ -17,13 +17,14 @@ workers of one ansible-playbook (and the slices of one AWX job on the same contr
 from __future__ import (absolute_import, division, print_function)
 __metaclass__ = type
 
-import errno
 import fcntl
 import json
 import os
 import re
 import tempfile
 import time
+
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import TMP_MARK, make_private_dirs, write_json
 
 
 def default_root():
@@ -76,11 +77,7 @@ class Slots(object):
         self.sleep = sleep
 
     def _locked(self):
-        try:
-            os.makedirs(self.root, 0o700)
-        except OSError as exc:
-            if exc.errno != errno.EEXIST:
-                raise
+        make_private_dirs(self.root)
         handle = open(os.path.join(self.root, '.lock'), 'a')
         fcntl.flock(handle, fcntl.LOCK_EX)
         return handle
@@ -93,6 +90,8 @@ class Slots(object):
         except OSError:
             return out
         for name in names:
+            if TMP_MARK in name:  # a write cut short
+                continue
             try:
                 with open(os.path.join(self.dir, name)) as handle:
                     out[name] = json.load(handle)
@@ -101,13 +100,8 @@ class Slots(object):
         return out
 
     def _write(self, holder, record):
-        if not os.path.isdir(self.dir):
-            os.makedirs(self.dir, 0o700)
-        path = os.path.join(self.dir, _safe(holder))
-        tmp = path + '.tmp'
-        with open(tmp, 'w') as handle:
-            json.dump(record, handle)
-        os.rename(tmp, path)
+        make_private_dirs(self.dir)
+        write_json(os.path.join(self.dir, _safe(holder)), record)
 
     def _remove(self, holder):
         try:

@@ -291,23 +291,6 @@ def test_corrupt_file_fails_decompression_and_bad_sql_fails_the_client(dumpdb, t
     assert db.app_password not in err.value.detail
 
 
-def test_private_dirs_and_json(tmp_path):
-    target = tmp_path / 'a' / 'b' / 'c'
-    created = d.make_private_dirs(str(target))
-    assert created == [str(tmp_path / 'a'), str(tmp_path / 'a' / 'b'), str(target)]
-    for folder in created:
-        assert stat.S_IMODE(os.stat(folder).st_mode) == 0o700
-    manifest = target / 'm.json'
-    d.write_json_private(str(manifest), {'tables': {'t': {'rows': 1, 'checksum': '2'}}})
-    assert stat.S_IMODE(manifest.stat().st_mode) == 0o600
-    assert d.read_manifest(str(manifest))['tables']['t']['rows'] == 1
-    assert sorted(os.listdir(str(target))) == ['m.json']
-    blocker = tmp_path / 'file'
-    blocker.write_text('x')
-    with pytest.raises(OSError):
-        d.make_private_dirs(str(blocker / 'sub'))
-
-
 def test_compare_checksums():
     want = {'a': {'rows': 1, 'checksum': '10'}, 'b': {'rows': 2, 'checksum': '20'}, 'c': {'rows': 0, 'checksum': '0'}}
     got = {'a': {'rows': 1, 'checksum': '10'}, 'b': {'rows': 2, 'checksum': '21'}, 'x': {'rows': 1, 'checksum': '1'}}

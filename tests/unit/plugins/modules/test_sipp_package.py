@@ -620,6 +620,7 @@ parts = pkg.split('.')
 for i in range(1, len(parts) + 1):
     sys.modules.setdefault('.'.join(parts[:i]), types.ModuleType('.'.join(parts[:i])))
 load(pkg + '.sipp_common', base + '/sipp_common.py')
+load(pkg + '.sipp_files', base + '/sipp_files.py')
 sp = load(pkg + '.sipp_package', base + '/sipp_package.py')
 out = {}
 for path in paths:
