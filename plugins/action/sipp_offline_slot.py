@@ -10,13 +10,13 @@ __metaclass__ = type
 from ansible import context
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue
 from ansible_collections.pengadilan.sipp.plugins.plugin_utils import sipp_slots
 
 # a slot older than this no longer counts (a court whose offline steps take longer lets one more court start)
 LEASE = 3600
 
-MESSAGES = {
+MESSAGES = Catalogue({
     'id': {
         'held': "Giliran offline didapat (paling banyak {slots} pengadilan offline bersamaan).",
         'waited': "Giliran offline didapat setelah menunggu {waited} detik, SIPP tetap online selama menunggu "
@@ -35,7 +35,7 @@ MESSAGES = {
         'released': "Offline slot given back.",
         'none': "Held no offline slot.",
     },
-}
+})
 
 
 class ActionModule(ActionBase):
@@ -61,13 +61,13 @@ class ActionModule(ActionBase):
         result.update({'changed': False, 'slots': slots, 'holder': holder})
         if args['state'] == 'released':
             had = run.release(holder)
-            result.update({'released': had, 'msg': msg(lang, 'released' if had else 'none', MESSAGES)})
+            result.update({'released': had, 'msg': MESSAGES.text(lang, 'released' if had else 'none')})
             return result
         forks = context.CLIARGS.get('forks') if context.CLIARGS else None
         alive = task_vars.get('ansible_play_hosts')
         out = run.acquire(holder, slots, forks=forks, alive=set(alive) | {holder} if alive else None, lease=LEASE)
         key = 'bypassed' if out['bypassed'] else 'waited' if out['waited'] >= 1 else 'held'
         result.update(out)
-        result['msg'] = msg(lang, key, MESSAGES, slots=slots, waited=int(out['waited']), forks=forks,
-                            held_by=', '.join(out['held_by']) or '-')
+        result['msg'] = MESSAGES.text(lang, key, slots=slots, waited=int(out['waited']), forks=forks,
+                                      held_by=', '.join(out['held_by']) or '-')
         return result

@@ -18,8 +18,8 @@ import io
 from ansible.errors import AnsibleFilterError
 
 from ansible_collections.pengadilan.sipp.plugins.filter.sipp_report import _cell, _text, _unsafe
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import LANGUAGES
 
-LANGUAGES = ('id', 'en')
 JOBS = ('backup', 'sync_check', '')
 # Sync statuses of pengadilan.sipp.sipp_sync_status with a reason of their own; any other bad status is 'unknown'.
 SYNC_PROBLEMS = ('stale', 'mismatch', 'unreachable', 'unknown')

@@ -17,8 +17,8 @@ import time
 
 from ansible.errors import AnsibleFilterError
 from ansible.utils.unsafe_proxy import wrap_var
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import LANGUAGES
 
-LANGUAGES = ('id', 'en')
 STATUSES = ('berhasil', 'didowngrade', 'dilewati', 'menunggu', 'gagal', 'sudah')
 # Courts needing attention first: gagal, anything unexpected, didowngrade, dilewati, menunggu, then the rest.
 STEP_STATUSES = ('ok', 'gagal', 'dilewati')

@@ -38,7 +38,7 @@ import time
 import uuid
 import zipfile
 
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue, SippError
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import (
     sha256_file, sha256_stream, temporary_name, write_json)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import release_of
@@ -46,7 +46,7 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_tree_names im
     default_previous, default_staging, failed_name, release_path, sibling_prefix, split_app, tree_home)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import (
     APP_PREFIX, MANIFEST_NAME, SQL_PREFIX, PackageError, entry_kind_problem, entry_mode, entry_problem,
-    is_protected, message as package_message, protects, relative_path_problem, validate_manifest,
+    is_protected, protects, relative_path_problem, validate_manifest,
     _ARCHIVE_ERRORS, _read_manifest)
 
 RECORD_NAME = '.sipp-tree.json'
@@ -72,7 +72,14 @@ _STAGING_GONE_ID = ("Folder persiapan {staging} sudah dihapus; folder aplikasi {
                     "disentuh.")
 _STAGING_GONE_EN = "The staging folder {staging} was removed; the live application folder {app_path} was not touched."
 
-MESSAGES = {
+TERMS = {
+    'id': {'action': {'write': 'menulis', 'delete': 'menghapus'},
+           'kind': {'symlink': 'tautan simbolik', 'file': 'berkas', 'other': 'berkas khusus'}},
+    'en': {'action': {'write': 'write', 'delete': 'delete'},
+           'kind': {'symlink': 'a symbolic link', 'file': 'a file', 'other': 'a special file'}},
+}
+
+MESSAGES = Catalogue({
     'id': {
         'option_required': (
             "Opsi {option} wajib untuk state={state}. Tidak ada yang diubah. Lengkapi opsi itu."),
@@ -265,41 +272,13 @@ MESSAGES = {
             "was missing for an instant."),
         'skipped_special': "Special files (sockets/devices) were not carried into the staging folder: {paths}",
     },
-}
-
-TERMS = {
-    'id': {'action': {'write': 'menulis', 'delete': 'menghapus'},
-           'kind': {'symlink': 'tautan simbolik', 'file': 'berkas', 'other': 'berkas khusus'}},
-    'en': {'action': {'write': 'write', 'delete': 'delete'},
-           'kind': {'symlink': 'a symbolic link', 'file': 'a file', 'other': 'a special file'}},
-}
+}, terms=TERMS)
 
 
-def message(language, key, **params):
-    """Render ``key`` of this file's catalogue (Indonesian by default); coded ``action``/``kind`` become words."""
-    terms = TERMS.get(language) or TERMS['id']
-    words = dict(params)
-    for name, table in terms.items():
-        value = words.get(name)
-        if isinstance(value, str) and value in table:
-            words[name] = table[value]
-    return msg(language, key, catalogue=MESSAGES, **words)
-
-
-class TreeError(Exception):
+class TreeError(SippError):
     """A refusal or failure. ``problem``: one of PROBLEMS; ``key``: message key; ``params``: its placeholders."""
 
-    def __init__(self, problem, key=None, **params):
-        super(TreeError, self).__init__(problem)
-        self.problem = problem
-        self.key = key or problem
-        self.params = params
-
-    def details(self):
-        return dict(self.params)
-
-    def __str__(self):
-        return message('en', self.key, **self.params)
+    catalogue = MESSAGES
 
 
 # ----------------------------------------------------------------------------------------------------------------
@@ -1307,15 +1286,15 @@ def clean_trees(app_path, paths, check_mode=False):
 def render_state(language, state):
     """The ``state`` param of switch_failed/restore_failed is a (key, params) pair: put it into words."""
     if isinstance(state, tuple):
-        return message(language, state[0], **state[1])
+        return MESSAGES.text(language, state[0], **state[1])
     return state
 
 
 def render(language, exc):
     """Message of a TreeError or PackageError in ``language``."""
     if isinstance(exc, PackageError):
-        return package_message(language, exc.key, **exc.params)
+        return exc.render(language)
     params = dict(exc.params)
     if 'state' in params:
         params['state'] = render_state(language, params['state'])
-    return message(language, exc.key, **params)
+    return MESSAGES.text(language, exc.key, **params)

@@ -35,9 +35,11 @@ import stat
 import time
 import uuid
 
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import CLOCK_TOLERANCE, iso_time, msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import CLOCK_TOLERANCE, iso_time
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue, SippError
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import LINKS_FOLDER, release_of
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import make_private_dirs, sha256_file, write_json
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import (
+    make_private_dirs, sha256_file, write_json)
 
 RECORD = 'BACKUP.json'
 RECORD_FORMAT = 2
@@ -46,7 +48,7 @@ MACHINE_ID_FILES = ('/etc/machine-id', '/var/lib/dbus/machine-id')
 # trees beside the application folder (sipp_app_tree): .<folder>.sipp-previous-<v>, .sipp-failed-<t>, .sipp-<v>
 TREE_MARK = '.sipp-'
 
-MESSAGES = {
+MESSAGES = Catalogue({
     'id': {
         'dir_unusable': (
             "Folder cadangan {path} tidak dapat dipakai: {error}. Tidak ada yang diubah. Periksa bahwa folder itu ada "
@@ -191,23 +193,13 @@ MESSAGES = {
         'by_result': "the result of run {run_id}",
         'by_protect': "this run",
     },
-}
+})
 
 
-class BackupsError(Exception):
-    """A refusal: ``key`` in MESSAGES with ``params``."""
+class BackupsError(SippError):
+    """A refusal of the backups folder (``problem``: a key of MESSAGES)."""
 
-    def __init__(self, key, **params):
-        super(BackupsError, self).__init__(key)
-        self.key = key
-        self.params = params
-
-    def render(self, language):
-        return msg(language, self.key, MESSAGES, **self.params)
-
-
-def text(language, key, **params):
-    return msg(language, key, MESSAGES, **params)
+    catalogue = MESSAGES
 
 
 # ------------------------------------------------------------------------------------------------ identity
@@ -536,19 +528,20 @@ def choose(own, now, in_progress_seconds=14400, future_seconds=FUTURE_SECONDS, s
 
 def next_text(language, backup):
     if backup is None:
-        return text(language, 'no_next_verified')
-    return text(language, 'next_verified', name=backup['name'], sequence=backup['sequence'],
-                created=backup['created'] or '-')
+        return MESSAGES.text(language, 'no_next_verified')
+    return MESSAGES.text(language, 'next_verified', name=backup['name'], sequence=backup['sequence'],
+                         created=backup['created'] or '-')
 
 
 def refused_text(language, refused, following, named=False):
     """Why no backup is restored from (the newest ones, or the one named), and the next one that proves itself."""
     items = ', '.join('%s (%s)' % (b['name'], problem_text(language, b)) for b in refused)
-    return text(language, 'refused_named' if named else 'refused', items=items, next=next_text(language, following))
+    return MESSAGES.text(language, 'refused_named' if named else 'refused', items=items, next=next_text(language,
+                                                                                                        following))
 
 
 def problem_text(language, backup):
-    return '; '.join(text(language, key, **params) for key, params in backup['problems'])
+    return '; '.join(MESSAGES.text(language, key, **params) for key, params in backup['problems'])
 
 
 def why_chosen(language, own, chosen):
@@ -558,9 +551,9 @@ def why_chosen(language, own, chosen):
         if backup is chosen:
             break
         skipped.append('%s (%s)' % (backup['name'], problem_text(language, backup)))
-    return text(language, 'why_newest', name=chosen['name'], sequence=chosen['sequence'],
-                created=chosen['created'] or '-',
-                skipped=text(language, 'why_skipped', items=', '.join(skipped)) if skipped else '')
+    return MESSAGES.text(language, 'why_newest', name=chosen['name'], sequence=chosen['sequence'],
+                         created=chosen['created'] or '-',
+                         skipped=MESSAGES.text(language, 'why_skipped', items=', '.join(skipped)) if skipped else '')
 
 
 # ------------------------------------------------------------------------------------------------ what names a backup
@@ -688,7 +681,7 @@ def record_verified(folder, identity, facts, now=None, check_mode=False, languag
         raise BackupsError('not_found', path=folder, record=RECORD)
     why = mismatch(record, identity)
     if why is not None:
-        raise BackupsError('not_owned', path=folder, why=text(language, why[0], theirs=why[1], ours=why[2]))
+        raise BackupsError('not_owned', path=folder, why=MESSAGES.text(language, why[0], theirs=why[1], ours=why[2]))
     record = dict(record)
     record.update(facts or {})
     if copies:
@@ -745,7 +738,7 @@ def app_trees(app_path):
 
 
 def _named_why(language, by):
-    return text(language, 'k_named', by=text(language, by[0], **by[1]))
+    return MESSAGES.text(language, 'k_named', by=MESSAGES.text(language, by[0], **by[1]))
 
 
 def leftovers_of(found, named, lock=None, lock_token=None, app_path=None, now=None, in_progress_seconds=14400,
@@ -762,7 +755,7 @@ def leftovers_of(found, named, lock=None, lock_token=None, app_path=None, now=No
         if by:
             entry.update(action='kept', why=_named_why(language, by))
         elif running:
-            entry.update(action='kept', why=text(language, 'k_in_progress'))
+            entry.update(action='kept', why=MESSAGES.text(language, 'k_in_progress'))
         else:
             entry.update(action='removed')
             remove.append(entry['path'])
@@ -771,23 +764,24 @@ def leftovers_of(found, named, lock=None, lock_token=None, app_path=None, now=No
     for backup in found['own']:
         if not backup['complete']:
             decide(dict(path=backup['path'], name=backup['name'], kind='l_interrupted',
-                        what=text(language, 'l_interrupted'), detail=problem_text(language, backup)),
+                        what=MESSAGES.text(language, 'l_interrupted'), detail=problem_text(language, backup)),
                    named.get(backup['name']), backup['in_progress'])
     for item in found['unrecorded']:
         try:
             age = now - os.lstat(item['path']).st_mtime
         except OSError:
             age = 0
-        decide(dict(path=item['path'], name=item['name'], kind='l_unrecorded', what=text(language, 'l_unrecorded'),
+        decide(dict(path=item['path'], name=item['name'], kind='l_unrecorded', what=MESSAGES.text(language,
+                                                                                                  'l_unrecorded'),
                     detail=None), named.get(item['name']), age < in_progress_seconds)
     held_by_other = bool(lock and not lock.get('released') and lock.get('token') != lock_token)
     progress = (lock or {}).get('progress') or {}
     tree_named = set(_norm_path(p) for p in (progress.get('previous_tree'), progress.get('staging')) if p)
     for tree in app_trees(app_path):
-        entry = dict(path=tree, name=os.path.basename(tree), kind='l_tree', what=text(language, 'l_tree'),
+        entry = dict(path=tree, name=os.path.basename(tree), kind='l_tree', what=MESSAGES.text(language, 'l_tree'),
                      detail=None)
         if held_by_other:
-            entry.update(action='kept', why=text(language, 'k_locked', run_id=_run_id(lock)))
+            entry.update(action='kept', why=MESSAGES.text(language, 'k_locked', run_id=_run_id(lock)))
             entries.append(entry)
         else:
             decide(entry, ('by_lock', dict(run_id=_run_id(lock))) if _norm_path(tree) in tree_named else None, False)
@@ -826,7 +820,7 @@ def plan(directory, identity, keep, protect=(), lock=None, result=None, lock_tok
         by = named.get(backup['name'])
         damaged_but_recent = backup['damaged'] and (last_kept is None or newest_key(backup) > last_kept)
         if backup['name'] in kept_names or by or damaged_but_recent:
-            kept.append(dict(backup, named_by=text(language, by[0], **by[1]) if by else None))
+            kept.append(dict(backup, named_by=MESSAGES.text(language, by[0], **by[1]) if by else None))
         else:
             remove.append((backup['path'], 'retention'))
     leftovers, cleaned = leftovers_of(found, named, lock=lock, lock_token=lock_token, app_path=app_path, now=now,

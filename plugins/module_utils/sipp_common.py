@@ -1,8 +1,9 @@
 # -*- coding: utf-8 -*-
 # Copyright: contributors to pengadilan.sipp
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
-"""Shared helpers for pengadilan.sipp modules: message catalogue (id/en), folder sizes, free disk, times and the
-court's clock against the controller's.
+"""Shared helpers for pengadilan.sipp modules: the catalogue of the messages about reaching SIPP (its folder,
+database.php, the database) and the clock, folder sizes, free disk, times and the court's clock against the
+controller's.
 
 Kept free of Ansible imports and of syntax newer than Python 3.6 (CentOS 7 court servers).
 """
@@ -14,11 +15,10 @@ import os
 import stat
 import time
 
-LANGUAGES = ('id', 'en')
-DEFAULT_LANGUAGE = 'id'
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue
 
 # Every failure message says what happened, what was done, and what to do next.
-MESSAGES = {
+MESSAGES = Catalogue({
     'id': {
         'no_app_found': (
             "Folder aplikasi SIPP tidak ditemukan. Yang sudah diperiksa: {paths} (dicari folder berisi index.php, "
@@ -34,18 +34,18 @@ MESSAGES = {
             "Berkas {file} tidak dapat dibaca sebagai konfigurasi CodeIgniter, baris {line}: {detail}. "
             "Tidak ada yang diubah. Perbaiki baris itu (nilai sebaiknya ditulis dalam tanda kutip tunggal)."),
         'config_interpolation': (
-            "Berkas {file} baris {line}: nilai {key} ditulis dalam tanda kutip ganda dan memuat tanda $ yang "
+            "Berkas {file} baris {line}: nilai {setting} ditulis dalam tanda kutip ganda dan memuat tanda $ yang "
             "diikuti nama variabel, sehingga PHP akan menggantinya dengan isi variabel. Nilainya tidak dipakai "
             "dan tidak ada yang diubah. Tulis nilai itu dalam tanda kutip tunggal, atau tulis \\$ untuk tanda $."),
         'config_value_unsupported': (
-            "Berkas {file} baris {line}: nilai {key} berupa ekspresi PHP yang tidak dapat dibaca tanpa "
+            "Berkas {file} baris {line}: nilai {setting} berupa ekspresi PHP yang tidak dapat dibaca tanpa "
             "menjalankan PHP. Tidak ada yang diubah. Tulis nilai itu sebagai teks biasa dalam tanda kutip tunggal, "
             "atau berikan nilainya lewat opsi login_*."),
         'config_group_missing': (
             "Grup basis data '{group}' tidak ada di {file} (grup yang ada: {groups}). Tidak ada yang diubah. "
             "Periksa opsi db_group atau $active_group di berkas itu."),
         'config_key_missing': (
-            "Grup '{group}' di {file} tidak memuat '{key}'. Tidak ada yang diubah. Lengkapi berkas itu atau "
+            "Grup '{group}' di {file} tidak memuat '{setting}'. Tidak ada yang diubah. Lengkapi berkas itu atau "
             "berikan nilainya lewat opsi login_*."),
         'driver_missing': (
             "PyMySQL tidak terpasang pada Python server ini ({python}), padahal db_client_backend=pymysql. "
@@ -106,17 +106,17 @@ MESSAGES = {
             "Cannot read {file} as a CodeIgniter configuration, line {line}: {detail}. Nothing was changed. Fix that "
             "line (values are best written in single quotes)."),
         'config_interpolation': (
-            "{file} line {line}: the value of {key} is in double quotes and holds a $ followed by a variable name, "
+            "{file} line {line}: the value of {setting} is in double quotes and holds a $ followed by a variable name, "
             "which PHP replaces with the variable's content. The value was not used and nothing was changed. Write "
             "it in single quotes, or write \\$ for a literal $."),
         'config_value_unsupported': (
-            "{file} line {line}: the value of {key} is a PHP expression that cannot be read without running PHP. "
+            "{file} line {line}: the value of {setting} is a PHP expression that cannot be read without running PHP. "
             "Nothing was changed. Write it as plain text in single quotes, or give it with the login_* options."),
         'config_group_missing': (
             "Database group '{group}' is not in {file} (groups present: {groups}). Nothing was changed. Check the "
             "db_group option or $active_group in that file."),
         'config_key_missing': (
-            "Group '{group}' in {file} has no '{key}'. Nothing was changed. Complete that file or give the value "
+            "Group '{group}' in {file} has no '{setting}'. Nothing was changed. Complete that file or give the value "
             "with the login_* options."),
         'driver_missing': (
             "PyMySQL is not installed for this server's Python ({python}) but db_client_backend=pymysql. Nothing was "
@@ -162,26 +162,9 @@ MESSAGES = {
         'u_minute': "{n} minute(s)",
         'u_second': "{n} second(s)",
     },
-}
+})
 # seconds a court's clock may differ from the controller's before it is reported
 CLOCK_TOLERANCE = 300
-
-
-def msg(language, message_key, catalogue=None, **params):
-    """Return the message ``message_key`` in ``language`` (falls back to Indonesian), formatted with ``params``.
-
-    ``catalogue``: a dict ``{'id': {...}, 'en': {...}}`` used instead of the shared MESSAGES, so a module keeps its
-    own messages in its own file; the same fallback rules apply (unknown language -> Indonesian, key missing in the
-    language -> its Indonesian text, key missing everywhere -> the key itself).
-    """
-    messages = MESSAGES if catalogue is None else catalogue
-    default = messages.get(DEFAULT_LANGUAGE) or {}
-    texts = messages.get(language) or default
-    template = texts.get(message_key) or default.get(message_key) or message_key
-    try:
-        return template.format(**params)
-    except (KeyError, IndexError, ValueError):
-        return template
 
 
 def folder_size(path):
@@ -235,7 +218,7 @@ def duration_text(language, seconds):
     parts = []
     for key, size in (('u_day', 86400), ('u_hour', 3600), ('u_minute', 60), ('u_second', 1)):
         if seconds >= size or (key == 'u_second' and not parts):
-            parts.append(msg(language, key, n=seconds // size))
+            parts.append(MESSAGES.text(language, key, n=seconds // size))
             seconds %= size
             if not seconds or len(parts) == 2:
                 break
@@ -265,7 +248,7 @@ def clock_report(language, controller_time, tolerance=CLOCK_TOLERANCE, now=None)
     report = dict(court=iso_time(now), controller=iso_time(float(controller_time)), skew_seconds=int(round(skew)),
                   skewed=skewed, tolerance_seconds=tolerance, text='')
     if skewed:
-        report['text'] = msg(language, 'clock_ahead' if skew > 0 else 'clock_behind',
-                             amount=duration_text(language, skew), court=report['court'],
-                             controller=report['controller'])
+        report['text'] = MESSAGES.text(language, 'clock_ahead' if skew > 0 else 'clock_behind',
+                                       amount=duration_text(language, skew), court=report['court'],
+                                       controller=report['controller'])
     return report

@@ -28,20 +28,16 @@ __metaclass__ = type
 import os
 import re
 
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import SippError
+
 DEFAULT_SEARCH_PATHS = ['/var/www/html', '/var/www', '/srv/www', '/opt/lampp/htdocs']
 APP_MARKERS = ('index.php', 'system', os.path.join('application', 'config', 'database.php'))
 DATABASE_PHP = os.path.join('application', 'config', 'database.php')
 
 
-class SippConfigError(Exception):
-    """A problem with database.php. ``code`` is a key of the message catalogue (sipp_common.MESSAGES), ``params``
+class SippConfigError(SippError):
+    """A problem with database.php. ``key`` is a key of the catalogue of sipp_common (which words it), ``params``
     the values for its placeholders (never a value from the file)."""
-
-    def __init__(self, code, **params):
-        self.code = code
-        self.params = params
-        detail = ', '.join('%s=%s' % (k, params[k]) for k in sorted(params))
-        super(SippConfigError, self).__init__('%s (%s)' % (code, detail))
 
 
 class UnparsedValue(object):
@@ -493,7 +489,7 @@ class DatabaseConfig(object):
         settings = self.group(group)
         if key not in settings:
             if required:
-                raise SippConfigError('config_key_missing', group=group, key=key, file=self.filename)
+                raise SippConfigError('config_key_missing', group=group, setting=key, file=self.filename)
             return default
         val = settings[key]
         if isinstance(val, UnparsedValue):
@@ -503,7 +499,7 @@ class DatabaseConfig(object):
 
 def _error_for_unparsed(filename, key, unparsed):
     code = 'config_interpolation' if unparsed.kind == 'interpolation' else 'config_value_unsupported'
-    return SippConfigError(code, file=filename, line=unparsed.line, key=key)
+    return SippConfigError(code, file=filename, line=unparsed.line, setting=key)
 
 
 def parse_database_php_text(text, filename='database.php'):

@@ -36,6 +36,8 @@ import threading
 import time
 import xml.etree.ElementTree as ET
 
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import SippError
+
 try:
     import pymysql
     HAS_PYMYSQL = True
@@ -75,15 +77,9 @@ def sipp_login_argument_spec():
     )
 
 
-class SippDbError(Exception):
-    """A database problem. ``code`` is a message key of sipp_common (connect_failed, query_failed, driver_missing,
-    client_missing); ``params`` fill its placeholders and never hold a password (it is scrubbed)."""
-
-    def __init__(self, code, **params):
-        self.code = code
-        self.params = params
-        detail = ', '.join('%s=%s' % (k, params[k]) for k in sorted(params))
-        super(SippDbError, self).__init__('%s (%s)' % (code, detail))
+class SippDbError(SippError):
+    """A database problem. ``key`` is a message key of sipp_common, which words it (connect_failed, query_failed,
+    driver_missing, client_missing); ``params`` fill its placeholders and never hold a password (it is scrubbed)."""
 
 
 def scrub(text, secrets):
@@ -581,7 +577,7 @@ def server_gone(error):
 
 def not_answering(exc):
     """The connection failed because the server does not answer (it may be starting again)."""
-    return exc.code == 'connect_failed' and server_gone(exc.params.get('error'))
+    return exc.key == 'connect_failed' and server_gone(exc.params.get('error'))
 
 
 def _pause(seconds):

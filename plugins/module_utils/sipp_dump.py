@@ -37,6 +37,7 @@ import subprocess
 import tempfile
 import time
 
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import SippError
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
     CLIENT_EXTRA_DIRS, client_credentials, scrub)
 
@@ -58,19 +59,23 @@ DUMP_OPTIONS = ['--single-transaction', '--quick', '--routines', '--triggers', '
                 '--no-tablespaces', '--skip-dump-date']
 
 
-class DumpError(Exception):
-    """A stage of a dump or restore pipeline failed.
+class DumpError(SippError):
+    """A stage of a dump or restore pipeline failed (the module that ran it words it: its ``step_failed``).
 
-    ``step``: ``dump``, ``compress``, ``write``, ``end_marker``, ``test``, ``decompress``, ``client``, ``read``;
-    ``detail``: what the tool said (stderr, scrubbed) or what was found; ``returncode`` when a process failed.
+    ``step`` (its ``problem``): ``dump``, ``compress``, ``write``, ``end_marker``, ``test``, ``decompress``,
+    ``client``, ``read``; ``detail``: what the tool said (stderr, scrubbed) or what was found; ``returncode`` when a
+    process failed; ``program`` the tool.
     """
 
     def __init__(self, step, detail, returncode=None, program=None):
+        super(DumpError, self).__init__(step, detail=detail, returncode=returncode, program=program)
         self.step = step
         self.detail = detail
         self.returncode = returncode
         self.program = program
-        super(DumpError, self).__init__('%s failed: %s' % (step, detail))
+
+    def __str__(self):
+        return '%s failed: %s' % (self.step, self.detail)
 
 
 # ------------------------------------------------------------------------------------------- programs

@@ -27,7 +27,7 @@ import errno
 import os
 import stat
 
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue
 
 # where a backup keeps what the followed links point to, beside its app/ copy
 LINKS_FOLDER = 'links'
@@ -39,7 +39,7 @@ UNSAFE_EXACT = ('/', '/home', '/media', '/mnt', '/opt', '/srv', '/tmp', '/usr/lo
 UNSAFE_TREES = ('/bin', '/boot', '/dev', '/etc', '/lib', '/lib32', '/lib64', '/libx32', '/proc', '/root', '/run',
                 '/sbin', '/sys', '/usr', '/var/lib/mysql', '/var/lock', '/var/run')
 
-MESSAGES = {
+MESSAGES = Catalogue({
     'id': {
         'r_system': "menunjuk ke {target}, folder sistem",
         'r_holds_app': "menunjuk ke {target}, yang memuat folder aplikasi itu sendiri (salinannya tidak akan selesai)",
@@ -72,11 +72,7 @@ MESSAGES = {
             "mounted?). The link is backed up as it is; there is no content to back up."),
         'link_item': "{path} -> {target} ({reason})",
     },
-}
-
-
-def text(language, key, **params):
-    return msg(language, key, MESSAGES, **params)
+})
 
 
 def _within(path, top):
@@ -187,8 +183,8 @@ def render(language, links):
         entry = dict(entry)
         if entry['refused']:
             key, params = entry['refused']
-            entry['refused'] = text(language, key, target=entry['target'], **params)
-        entry['message'] = (text(language, 'dangling', path=entry['path'], target=entry['target'])
+            entry['refused'] = MESSAGES.text(language, key, target=entry['target'], **params)
+        entry['message'] = (MESSAGES.text(language, 'dangling', path=entry['path'], target=entry['target'])
                             if entry['type'] == 'missing' else None)
         out.append(entry)
     return out
@@ -199,6 +195,6 @@ def refused_text(language, app_path, links):
     refused = [e for e in links if e['refused']]
     if not refused:
         return ''
-    items = '; '.join(text(language, 'link_item', path=e['path'], target=e['target'] or e['link'],
-                           reason=e['refused']) for e in refused)
-    return text(language, 'refused', app_path=app_path, links=items)
+    items = '; '.join(MESSAGES.text(language, 'link_item', path=e['path'], target=e['target'] or e['link'],
+                                    reason=e['refused']) for e in refused)
+    return MESSAGES.text(language, 'refused', app_path=app_path, links=items)

@@ -21,8 +21,8 @@ import os
 import threading
 import time
 
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import make_private_dirs, write_json
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue, SippError
 
 RECORD_FORMAT = 2
 DEFAULT_PATH = '/var/lib/pengadilan-sipp/kunci-upgrade.json'
@@ -32,7 +32,7 @@ PROC = '/proc'
 
 # The messages of the lock record (module sipp_lock, and every module that writes a run's progress with its lock
 # option); %s-free, filled with str.format.
-MESSAGES = {
+MESSAGES = Catalogue({
     'id': {
         'unreadable': (
             "Catatan kunci {path} tidak dapat dibaca ({error}). Tidak ada yang diubah. Periksa berkas itu; bila "
@@ -75,16 +75,14 @@ MESSAGES = {
         'not_ours': "The lock is held by run {run_id}, not this run: left alone.",
         'free': "There is no lock.",
     },
-}
+})
 
 
-class LockError(Exception):
-    """``key``: a message key of the sipp_lock module; ``params``: its placeholders."""
+class LockError(SippError):
+    """A lock record that cannot be read or written, or a lock this run lost (``problem``: unreadable, unwritable,
+    lost)."""
 
-    def __init__(self, key, **params):
-        super(LockError, self).__init__(key)
-        self.key = key
-        self.params = params
+    catalogue = MESSAGES
 
 
 def court_clock(proc=PROC):
@@ -233,11 +231,10 @@ def record_progress(path, token, progress, reset=False, by='', clock=None, now=N
     with Flock(path):
         record = read_record(path)
         if record is None:
-            raise LockError('lost', who=msg(language, 'lost_none', MESSAGES))
+            raise LockError('lost', who=MESSAGES.text(language, 'lost_none'))
         if record.get('token') != token or record.get('released'):
-            raise LockError('lost', who=msg(language, 'lost_other', MESSAGES,
-                                            run_id=(record.get('owner') or {}).get('run_id') or record.get('token'),
-                                            taken=record.get('taken')))
+            run_id = (record.get('owner') or {}).get('run_id') or record.get('token')
+            raise LockError('lost', who=MESSAGES.text(language, 'lost_other', run_id=run_id, taken=record.get('taken')))
         base = {} if reset else record.get('progress') or {}
         write_record(path, stamp(dict(record, progress=dict(base, **progress)), time.time() if now is None else now,
                                  clock or court_clock(), by))
@@ -258,6 +255,6 @@ def keep_alive(module):
             record_progress(lock['path'], lock['token'], lock['progress'], lock.get('reset'), by,
                             language=language)
         except LockError as exc:
-            module.fail_json(msg=msg(language, exc.key, MESSAGES, **exc.params), problem='lock_' + exc.key,
+            module.fail_json(msg=exc.render(language), problem='lock_' + exc.problem,
                              changed=False)
     return Heartbeat(lock['path'], lock['token'], lock.get('interval'), by).start()

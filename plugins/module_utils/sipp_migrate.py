@@ -29,8 +29,8 @@ import re
 import subprocess
 import time
 
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import make_private_dirs  # noqa: F401 (re-exported)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue, SippError
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import make_private_dirs
 
 DEFAULT_HISTORY = '/var/lib/pengadilan-sipp/history.jsonl'
 STAMP_FILE = 'sys_config#80'
@@ -46,7 +46,7 @@ _NEXT_EN = ("Next: run the downgrade (the rollback playbook, with the backup mad
             "cause before trying again.")
 
 # Every failure says what happened, what was done, and what to do next.
-MESSAGES = {
+MESSAGES = Catalogue({
     'id': {
         'package_refused': "{text}",
         'version_mismatch': (
@@ -166,12 +166,7 @@ MESSAGES = {
         'ok_would_run': "Check mode: would run {files}. Nothing was changed.",
         'ok_rollback': "The restore of database {database} for package {name} was recorded in {history}.",
     },
-}
-
-
-def message(language, key, **params):
-    """Render ``key`` of this file's catalogue (Indonesian by default)."""
-    return msg(language, key, catalogue=MESSAGES, **params)
+})
 
 
 def now_iso():
@@ -184,13 +179,10 @@ def default_run_id():
 
 # ------------------------------------------------------------------------------------------------ the history
 
-class HistoryError(Exception):
-    """``code``: ``locked`` or ``history_unwritable``; ``params`` fill the message."""
+class HistoryError(SippError):
+    """The migration history cannot be used (``problem``: ``locked`` or ``history_unwritable``)."""
 
-    def __init__(self, code, **params):
-        super(HistoryError, self).__init__('%s %r' % (code, params))
-        self.code = code
-        self.params = params
+    catalogue = MESSAGES
 
 
 def read_history(path):

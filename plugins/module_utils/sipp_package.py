@@ -9,7 +9,7 @@ use the same rules::
     try:
         pkg = verify_package('/var/backups/sipp-5.1.0-5.2.0.zip', current_version='5.1.0')
     except PackageError as exc:
-        fail(exc.problem, message(language, exc.key, **exc.params), exc.details())
+        fail(exc.problem, exc.render(language), exc.params)
     pkg['manifest']        # the parsed manifest.json
     pkg['file_list']       # paths relative to the application folder, each checked by relative_path_problem()
 
@@ -18,7 +18,7 @@ timestamps stored in the zip.
 
 Every refusal raises :class:`PackageError` whose ``problem`` is one of PROBLEMS (machine readable) and whose
 ``key``/``params`` render a message of this file's catalogue (Bahasa Indonesia or English) with
-``message(language, key, **params)``.
+``MESSAGES.text(language, key, **params)``.
 
 Kept free of syntax newer than Python 3.6 (CentOS 7 court servers); stdlib only.
 """
@@ -35,7 +35,7 @@ import struct
 import zipfile
 import zlib
 
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue, SippError
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import sha256_stream
 
 PACKAGE_FORMAT = 1
@@ -70,7 +70,37 @@ _UNSAFE_EN = ("This package is unsafe: do not install it and do not extract it b
               "download the package again from its official source.")
 
 # Every failure message says what happened, that nothing was changed, and what to do next.
-MESSAGES = {
+TERMS = {
+    'id': {
+        'where': {'entry': 'entri', 'manifest_files': "daftar 'files' manifest.json",
+                  'manifest_delete': "daftar 'delete' manifest.json",
+                  'manifest_migrations': "daftar 'migrations' manifest.json"},
+        'reason': {'empty': 'kosong', 'nul': 'memuat karakter NUL', 'backslash': 'memuat garis miring terbalik',
+                   'control_character': 'memuat karakter kendali', 'absolute': 'jalur absolut, diawali /',
+                   'drive_letter': 'diawali huruf drive', 'dotdot': "memuat segmen '..'",
+                   'empty_segment': "memuat segmen kosong atau '.'", 'outside': 'keluar dari foldernya'},
+        'kind': {'symlink': 'tautan simbolik', 'directory': 'folder', 'dir_with_content': 'entri folder berisi data',
+                 'file_named_as_dir': 'berkas biasa bernama seperti folder', 'device': 'berkas perangkat',
+                 'fifo': 'FIFO', 'socket': 'soket', 'special': 'berkas khusus'},
+        'action': {'write': 'menimpa', 'delete': 'menghapus'},
+    },
+    'en': {
+        'where': {'entry': 'entry', 'manifest_files': "manifest.json 'files' path",
+                  'manifest_delete': "manifest.json 'delete' path",
+                  'manifest_migrations': "manifest.json 'migrations' file"},
+        'reason': {'empty': 'empty', 'nul': 'holds a NUL character', 'backslash': 'holds a backslash',
+                   'control_character': 'holds a control character', 'absolute': 'absolute, starts with /',
+                   'drive_letter': 'starts with a drive letter', 'dotdot': "holds a '..' segment",
+                   'empty_segment': "holds an empty or '.' segment", 'outside': 'leaves its folder'},
+        'kind': {'symlink': 'a symbolic link', 'directory': 'a directory',
+                 'dir_with_content': 'a directory entry with content',
+                 'file_named_as_dir': 'a regular file named like a directory', 'device': 'a device',
+                 'fifo': 'a FIFO', 'socket': 'a socket', 'special': 'a special file'},
+        'action': {'write': 'overwrite', 'delete': 'delete'},
+    },
+}
+
+MESSAGES = Catalogue({
     'id': {
         'package_missing': (
             "Paket {path} tidak ada atau bukan berkas biasa di server ini ({error}). Tidak ada yang diubah. "
@@ -267,68 +297,17 @@ MESSAGES = {
             "The file name {name} does not match manifest.json (version {from_version} to {to_version}); "
             "manifest.json is what counts."),
     },
-}
+}, terms=TERMS)
 
 
 # Words that stand for a code in a message's params (the params keep the code, machine readable).
-TERMS = {
-    'id': {
-        'where': {'entry': 'entri', 'manifest_files': "daftar 'files' manifest.json",
-                  'manifest_delete': "daftar 'delete' manifest.json",
-                  'manifest_migrations': "daftar 'migrations' manifest.json"},
-        'reason': {'empty': 'kosong', 'nul': 'memuat karakter NUL', 'backslash': 'memuat garis miring terbalik',
-                   'control_character': 'memuat karakter kendali', 'absolute': 'jalur absolut, diawali /',
-                   'drive_letter': 'diawali huruf drive', 'dotdot': "memuat segmen '..'",
-                   'empty_segment': "memuat segmen kosong atau '.'", 'outside': 'keluar dari foldernya'},
-        'kind': {'symlink': 'tautan simbolik', 'directory': 'folder', 'dir_with_content': 'entri folder berisi data',
-                 'file_named_as_dir': 'berkas biasa bernama seperti folder', 'device': 'berkas perangkat',
-                 'fifo': 'FIFO', 'socket': 'soket', 'special': 'berkas khusus'},
-        'action': {'write': 'menimpa', 'delete': 'menghapus'},
-    },
-    'en': {
-        'where': {'entry': 'entry', 'manifest_files': "manifest.json 'files' path",
-                  'manifest_delete': "manifest.json 'delete' path",
-                  'manifest_migrations': "manifest.json 'migrations' file"},
-        'reason': {'empty': 'empty', 'nul': 'holds a NUL character', 'backslash': 'holds a backslash',
-                   'control_character': 'holds a control character', 'absolute': 'absolute, starts with /',
-                   'drive_letter': 'starts with a drive letter', 'dotdot': "holds a '..' segment",
-                   'empty_segment': "holds an empty or '.' segment", 'outside': 'leaves its folder'},
-        'kind': {'symlink': 'a symbolic link', 'directory': 'a directory',
-                 'dir_with_content': 'a directory entry with content',
-                 'file_named_as_dir': 'a regular file named like a directory', 'device': 'a device',
-                 'fifo': 'a FIFO', 'socket': 'a socket', 'special': 'a special file'},
-        'action': {'write': 'overwrite', 'delete': 'delete'},
-    },
-}
 
 
-def message(language, key, **params):
-    """Render ``key`` of this file's catalogue in ``language`` (Indonesian when unknown); coded params
-    (``where``, ``reason``, ``kind``, ``action``) are put into words of that language."""
-    terms = TERMS.get(language) or TERMS['id']
-    words = dict(params)
-    for name, table in terms.items():
-        value = words.get(name)
-        if isinstance(value, str) and value in table:
-            words[name] = table[value]
-    return msg(language, key, catalogue=MESSAGES, **words)
-
-
-class PackageError(Exception):
+class PackageError(SippError):
     """A package is refused. ``problem``: one of PROBLEMS; ``key``: the message key (``problem`` unless a more
     precise wording exists); ``params``: the message's placeholders, also returned as machine-readable details."""
 
-    def __init__(self, problem, key=None, **params):
-        super(PackageError, self).__init__(problem)
-        self.problem = problem
-        self.key = key or problem
-        self.params = params
-
-    def details(self):
-        return dict(self.params)
-
-    def __str__(self):
-        return message('en', self.key, **self.params)
+    catalogue = MESSAGES
 
 
 # ----------------------------------------------------------------------------------------------------------------

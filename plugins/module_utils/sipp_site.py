@@ -27,8 +27,9 @@ __metaclass__ = type
 
 import os
 
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import (
-    LANGUAGES, DEFAULT_LANGUAGE, msg)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import MESSAGES
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import (
+    DEFAULT_LANGUAGE, LANGUAGES, SippError)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_config import (
     DEFAULT_SEARCH_PATHS, DATABASE_PHP, SippConfigError, app_missing_markers, find_app_candidates,
     parse_database_php)
@@ -56,35 +57,28 @@ def site_argument_spec():
     return spec
 
 
-class SiteError(Exception):
+class SiteError(SippError):
     """SIPP cannot be reached. ``text``: the rendered user message (what happened, that nothing was changed, what to
     do), never holding a password. ``key``/``params``: the message key of sipp_common and its placeholders (for a
     caller that words it differently). ``details``: password-free extra values for ``fail_json``
     (``app_path``, ``app_candidates``, ``search_paths``)."""
 
-    def __init__(self, text, key=None, params=None, details=None):
-        super(SiteError, self).__init__(text)
-        self.text = text
-        self.key = key
-        self.params = dict(params or {})
-        self.details = dict(details or {})
+    catalogue = MESSAGES
 
 
 def error_text(language, exc, config_file=None):
     """Render a SippConfigError or SippDbError as a user message of sipp_common (no password in its params)."""
-    params = dict(getattr(exc, 'params', {}) or {})
+    params = dict(exc.params)
     if config_file is not None:
         params.setdefault('file', config_file)
-    key = getattr(exc, 'code', None) or getattr(exc, 'key', None) or str(exc)
-    return msg(language, key, **params)
+    return MESSAGES.text(language, exc.key, **params)
 
 
 def _site_error(language, exc, config_file=None, **details):
-    params = dict(getattr(exc, 'params', {}) or {})
+    params = dict(exc.params)
     if config_file is not None:
         params.setdefault('file', config_file)
-    return SiteError(error_text(language, exc, config_file), key=getattr(exc, 'code', None), params=params,
-                     details=details)
+    return SiteError.said(language, exc.key, details=details, **params)
 
 
 class Site(object):
@@ -185,8 +179,7 @@ def _open_app(module, path, wait=True):
     if version is None or not str(version).strip():
         conn.close()
         database = params.get('database') or ''
-        raise SiteError(msg(lang, 'version_missing', database=database), key='version_missing',
-                        params=dict(database=database), details=dict(app_path=path))
+        raise SiteError.said(lang, 'version_missing', details=dict(app_path=path), database=database)
     return Site(module, path, config_file, config, group, params, conn, str(version).strip())
 
 
@@ -209,16 +202,14 @@ def open_site(module):
         app_path = os.path.abspath(app_path)
         missing = app_missing_markers(app_path)
         if missing:
-            raise SiteError(msg(lang, 'app_path_invalid', path=app_path, missing=', '.join(missing)),
-                            key='app_path_invalid', params=dict(path=app_path, missing=', '.join(missing)))
+            raise SiteError.said(lang, 'app_path_invalid', path=app_path, missing=', '.join(missing))
         if app_path not in candidates:
             candidates.insert(0, app_path)
         to_try = [app_path]
     else:
         if not candidates:
             paths = ', '.join(search_paths) or '-'
-            raise SiteError(msg(lang, 'no_app_found', paths=paths), key='no_app_found', params=dict(paths=paths),
-                            details=dict(search_paths=search_paths))
+            raise SiteError.said(lang, 'no_app_found', details=dict(search_paths=search_paths), paths=paths)
         to_try = list(candidates)
 
     site = None
@@ -236,12 +227,11 @@ def open_site(module):
             exc.details = dict(app_path=path, app_candidates=candidates)
             raise exc
         params = dict(paths=', '.join(to_try), errors=' | '.join('%s: %s' % (p, e.text) for p, e in errors))
-        raise SiteError(msg(lang, 'candidates_all_failed', **params), key='candidates_all_failed', params=params,
-                        details=dict(app_candidates=candidates))
+        raise SiteError.said(lang, 'candidates_all_failed', details=dict(app_candidates=candidates), **params)
 
     site.candidates = candidates
     if len(to_try) > 1:
-        module.warn(msg(lang, 'several_candidates', paths=', '.join(to_try), chosen=site.path))
+        module.warn(MESSAGES.text(lang, 'several_candidates', paths=', '.join(to_try), chosen=site.path))
     if site.params.get('socket_found') is False:
-        module.warn(msg(lang, 'socket_not_found'))
+        module.warn(MESSAGES.text(lang, 'socket_not_found'))
     return site

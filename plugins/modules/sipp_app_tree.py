@@ -289,11 +289,11 @@ details:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import LANGUAGES, DEFAULT_LANGUAGE
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import DEFAULT_LANGUAGE, LANGUAGES
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_lock import keep_alive, lock_argument_spec
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import PackageError
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_app_tree import (
-    TreeError, clean_trees, default_previous, default_staging, message, open_package, prepare_tree, render,
+    MESSAGES, TreeError, clean_trees, default_previous, default_staging, open_package, prepare_tree, render,
     render_state, restore_tree, switch_tree)
 
 
@@ -330,7 +330,7 @@ def main():
 
     def need(option):
         if not p[option]:
-            module.fail_json(msg=message(lang, 'option_required', option=option, state=state),
+            module.fail_json(msg=MESSAGES.text(lang, 'option_required', option=option, state=state),
                              problem='invalid_option', details=dict(option=option, state=state), changed=False)
 
     try:
@@ -353,14 +353,14 @@ def main():
             kept = [default_previous(p['app_path'], version) for version in p['remove_kept']]
             result = clean_trees(p['app_path'], p['remove'] + kept, check_mode=check)
     except (TreeError, PackageError) as exc:
-        details = exc.details()
+        details = dict(exc.params)
         if 'state' in details:
             details['state'] = render_state(lang, details['state'])
         module.fail_json(msg=render(lang, exc), problem=exc.problem, details=details,
                          changed=exc.problem in ('switch_failed', 'restore_failed', 'remove_failed'))
 
     for key, params in result.pop('warnings', []):
-        module.warn(message(lang, key, **params))
+        module.warn(MESSAGES.text(lang, key, **params))
     module.exit_json(**result)
 
 

@@ -306,7 +306,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_backups import (
     BackupsError, apply, choose, describe, latest_result, leftovers_of, measure, mismatch, named_backups,
     newest_verified, plan, problem_text, read_lock, read_record, record_verified, refused_text,
-    reserve, scan, server_identity, text, unusable_text, why_chosen)
+    reserve, scan, server_identity, unusable_text, why_chosen, MESSAGES)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import (
     clock_argument_spec, clock_report, disk_usage)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import make_private_dirs
@@ -314,12 +314,13 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import 
 
 def _public(language, backup):
     out = dict((k, v) for k, v in backup.items() if k not in ('problems', 'record'))
-    out['problems'] = [text(language, key, **params) for key, params in backup['problems']]
+    out['problems'] = [MESSAGES.text(language, key, **params) for key, params in backup['problems']]
     return out
 
 
 def _others(language, found):
-    return [dict(name=o['name'], path=o['path'], why=text(language, o['why'][0], theirs=o['why'][1], ours=o['why'][2]))
+    return [dict(name=o['name'], path=o['path'], why=MESSAGES.text(language, o['why'][0], theirs=o['why'][1],
+                                                                   ours=o['why'][2]))
             for o in found['others']]
 
 
@@ -345,7 +346,7 @@ def _chosen(params, identity, found, language, now):
         raise BackupsError('not_found', path=folder, record='BACKUP.json')
     why = mismatch(record, identity)
     if why is not None:
-        raise BackupsError('not_owned', path=folder, why=text(language, why[0], theirs=why[1], ours=why[2]))
+        raise BackupsError('not_owned', path=folder, why=MESSAGES.text(language, why[0], theirs=why[1], ours=why[2]))
     backup = describe(folder, record, params['check'], now, params['in_progress_after'], tolerance)
     chosen = dict(_public(language, backup), record=record,
                   why=problem_text(language, backup) if backup['problems'] else '')
@@ -397,7 +398,7 @@ def run(module):
         previous = made['previous']
         result.update(changed=True, name=made['name'], path=made['path'], sequence=made['sequence'],
                       previous=previous['path'] if previous else '', record=made['record'],
-                      msg=text(language, 'reserved', name=made['name'], sequence=made['sequence']))
+                      msg=MESSAGES.text(language, 'reserved', name=made['name'], sequence=made['sequence']))
         return result
     if state == 'verified':
         if not params['path']:
@@ -405,7 +406,7 @@ def run(module):
         done = record_verified(params['path'], identity, params['facts'], check_mode=check_mode, language=language,
                                copies=params['copies'])
         result.update(changed=True, name=done['name'], path=done['path'], record=done['record'],
-                      msg=text(language, 'recorded', name=done['name']))
+                      msg=MESSAGES.text(language, 'recorded', name=done['name']))
         return result
     if state == 'pruned':
         lock = read_lock(params['lock_file'])
@@ -422,9 +423,9 @@ def run(module):
             changed=bool(removed), removed=removed, leftovers=decided['leftovers'],
             backups=[_public(language, b) for b in own], others=_others(language, decided['found']),
             newest_verified=newest['name'] if newest else None,
-            msg=text(language, 'pruned', kept=len([b for b in own if b['verified']]),
-                     removed=len([r for r in removed if r['kind'] == 'retention']),
-                     cleaned=len([r for r in removed if r['kind'] == 'leftover'])))
+            msg=MESSAGES.text(language, 'pruned', kept=len([b for b in own if b['verified']]),
+                              removed=len([r for r in removed if r['kind'] == 'retention']),
+                              cleaned=len([r for r in removed if r['kind'] == 'leftover'])))
         return result
     # query
     if params['create'] and not check_mode:
@@ -449,8 +450,9 @@ def run(module):
         backups=[_public(language, b) for b in found['own']], others=_others(language, found),
         newest_verified=newest['name'] if newest else None,
         unusable=unusable_text(language, found['own']),
-        msg=text(language, 'query', own=len(found['own']), verified=len([b for b in found['own'] if b['verified']]),
-                 newest=newest['name'] if newest else text(language, 'none')))
+        msg=MESSAGES.text(language, 'query', own=len(found['own']),
+                          verified=len([b for b in found['own'] if b['verified']]),
+                          newest=newest['name'] if newest else MESSAGES.text(language, 'none')))
     result.update(refused=refused, next=dict(_public(language, following), record=following['record'])
                   if following else None)
     if chosen is not None:

@@ -279,7 +279,8 @@ import tempfile
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg, disk_usage
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import disk_usage
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
     SippDbError, client_credentials, find_client)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
@@ -295,7 +296,7 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
 
 MANIFEST_FORMAT = 1
 
-MESSAGES = {
+MESSAGES = Catalogue({
     'id': {
         'dump_missing': (
             "Program mariadb-dump/mysqldump tidak ditemukan di server ini. Tidak ada yang ditulis. Pasang paket "
@@ -388,11 +389,7 @@ MESSAGES = {
         'nontx_why_off': "locking was turned off",
         'nontx_why_error': "the lock could not be taken: {error}",
     },
-}
-
-
-def _m(lang, key, **params):
-    return msg(lang, key, catalogue=MESSAGES, **params)
+})
 
 
 def human(n):
@@ -419,7 +416,7 @@ class Backup(object):
         self.dest = None
 
     def fail(self, key, **params):
-        self.module.fail_json(msg=_m(self.lang, key, **params), **self.extra)
+        self.module.fail_json(msg=MESSAGES.text(self.lang, key, **params), **self.extra)
 
     @property
     def extra(self):
@@ -520,7 +517,7 @@ class Backup(object):
                 "table_type = 'BASE TABLE'", (self.database,)) or 0))
             charset = self.charset()
         except SippDbError as exc:
-            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.code)
+            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.key)
         raw = int(float(size or 0))
         estimate = int(raw * (COMPRESSED_FRACTION if kind != 'none' else 1.0))
         ratio = float(self.params['min_free_ratio'] or 0)
@@ -547,7 +544,7 @@ class Backup(object):
             nontx_tables = nontransactional_tables(conn, self.database)
             offline = (conn.query_value("SELECT value FROM sys_config WHERE id = 6") or '').strip() == '1'
         except SippDbError as exc:
-            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.code)
+            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.key)
         # tables without transactions: --single-transaction does not hold them still, so they are READ-locked by a
         # session of their own from before the checksums until their data has passed in the dump's stream (SIPP's
         # writes to them wait for their own copy only, not for the rest of the dump)
@@ -578,7 +575,7 @@ class Backup(object):
                 objects = self.objects()
                 definitions = schema_objects(conn, self.database)
             except SippDbError as exc:
-                self.fail('checksums_failed', database=self.database, error=exc.params.get('error') or exc.code)
+                self.fail('checksums_failed', database=self.database, error=exc.params.get('error') or exc.key)
 
             try:
                 fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(dest), suffix='.part', dir=folder)
@@ -597,14 +594,15 @@ class Backup(object):
                                     test_argv=test_argv, watch=watch)
             except DumpError as exc:
                 self.fail('step_failed', database=self.database, step=exc.step, program=exc.program or program,
-                          detail=exc.detail, advice=_m(self.lang, 'advice_%s' % exc.step))
+                          detail=exc.detail, advice=MESSAGES.text(self.lang, 'advice_%s' % exc.step))
         if lock is not None:
             nontx['locked_seconds'] = lock.locked_seconds
         if not nontx['consistent']:
-            module.warn(_m(self.lang, 'nontx_unlocked', database=self.database,
-                           tables=', '.join('%s (%s)' % (t['name'], t['engine']) for t in nontx_tables),
-                           why=_m(self.lang, 'nontx_why_error', error=nontx['lock_error']) if nontx['lock_error']
-                           else _m(self.lang, 'nontx_why_off')))
+            module.warn(MESSAGES.text(self.lang, 'nontx_unlocked', database=self.database,
+                                      tables=', '.join('%s (%s)' % (t['name'], t['engine']) for t in nontx_tables),
+                                      why=MESSAGES.text(self.lang, 'nontx_why_error',
+                                                        error=nontx['lock_error']) if nontx['lock_error']
+                                      else MESSAGES.text(self.lang, 'nontx_why_off')))
         try:
             digest = sha256_file(tmp)
             size_bytes = os.path.getsize(tmp)

@@ -275,7 +275,7 @@ import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
     SippDbError, client_credentials, find_client)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
@@ -287,7 +287,7 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity imp
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
     SiteError, open_site, site_argument_spec)
 
-MESSAGES = {
+MESSAGES = Catalogue({
     'id': {
         'src_missing': (
             "Berkas cadangan {src} tidak ada atau tidak dapat dibaca. Tidak ada yang diubah. Periksa jalur src "
@@ -398,11 +398,7 @@ MESSAGES = {
             "The database objects created after the backup ({objects}) cannot be dropped: {detail}. Keep SIPP in "
             "maintenance. Check the database user's privileges (DROP, ALTER ROUTINE), then run again."),
     },
-}
-
-
-def _m(lang, key, **params):
-    return msg(lang, key, catalogue=MESSAGES, **params)
+})
 
 
 def _names(items):
@@ -432,7 +428,7 @@ class Restore(object):
         self.any_definer = False  # it may create objects for another DEFINER (SUPER, SET USER)
 
     def fail(self, key, **params):
-        self.module.fail_json(msg=_m(self.lang, key, **params), changed=self.changed, restore=self.result)
+        self.module.fail_json(msg=MESSAGES.text(self.lang, key, **params), changed=self.changed, restore=self.result)
 
     def load_manifest(self, path, needed_for):
         if not os.path.exists(path):
@@ -450,7 +446,7 @@ class Restore(object):
             return (table_checksums(self.site.conn, self.database),
                     table_structures(self.site.conn, self.database))
         except SippDbError as exc:
-            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.code)
+            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.key)
 
     def definer_rights(self):
         """Who restores (CURRENT_USER()) and whether it may create objects for another DEFINER: SUPER (MySQL and
@@ -459,7 +455,7 @@ class Restore(object):
         try:
             self.user = conn.query_value('SELECT CURRENT_USER() AS u') or ''
         except SippDbError as exc:
-            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.code)
+            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.key)
         name, _at, host = self.user.rpartition('@')
         try:
             rows = conn.query("SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = %s",
@@ -485,7 +481,7 @@ class Restore(object):
         try:
             return schema_objects(self.site.conn, self.database)
         except SippDbError as exc:
-            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.code)
+            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.key)
 
     def mendable(self, diff):
         """An object difference that restoring the object from the dump mends."""
@@ -500,7 +496,7 @@ class Restore(object):
                     not self.settable(d['expected_definer']) and d['actual_definer'] == self.user]
         self.result['definers_not_kept'] = [dict(object=d['object'], expected=d['expected_definer'],
                                                  actual=d['actual_definer']) for d in not_kept]
-        self.result['definers_note'] = _m(self.lang, 'definers_not_kept', user=self.user, objects=_names(
+        self.result['definers_note'] = MESSAGES.text(self.lang, 'definers_not_kept', user=self.user, objects=_names(
             ['%s (%s)' % (d['object'], d['expected_definer']) for d in not_kept])) if not_kept else ''
         self.result['extra_objects'] = [d['object'] for d in object_diffs if d['problem'] == 'extra']
         return _object_items([d for d in object_diffs if d not in not_kept])
@@ -523,7 +519,7 @@ class Restore(object):
                 "SELECT TABLE_NAME AS name, VIEW_DEFINITION AS definition FROM information_schema.VIEWS "
                 "WHERE TABLE_SCHEMA = %s", (self.database,))
         except SippDbError as exc:
-            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.code)
+            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.key)
         now = dict((r['name'], view_digest(r.get('definition'))) for r in rows)
         return any(now.get(name) != digest for name, digest in wanted.items())
 
@@ -583,8 +579,8 @@ class Restore(object):
 
         if manifest and manifest.get('server_version') and self.site.conn.server_version and \
                 manifest['server_version'] != self.site.conn.server_version:
-            module.warn(_m(self.lang, 'server_changed', now=self.site.conn.server_version,
-                           then=manifest['server_version']))
+            module.warn(MESSAGES.text(self.lang, 'server_changed', now=self.site.conn.server_version,
+                                      then=manifest['server_version']))
 
         # 2. the plan
         expected_sums = (manifest or {}).get('tables') or {}

@@ -462,7 +462,7 @@ import time
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import (
-    clock_argument_spec, clock_report, disk_usage, folder_size, msg)
+    clock_argument_spec, clock_report, disk_usage, folder_size, MESSAGES as COMMON_MESSAGES)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
     CLIENT_EXTRA_DIRS, SippDbError, describe_target)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import (
@@ -481,7 +481,7 @@ def _sync_info(module, site):
     info = dict(status='unknown', reachable=None, group=group, host=None, database=None, stamp=None,
                 age_seconds=None, error=None)
     if group not in site.config.groups:
-        info['error'] = msg(lang, 'sync_group_missing', group=group)
+        info['error'] = COMMON_MESSAGES.text(lang, 'sync_group_missing', group=group)
         return info
     try:
         params = site.public_params(group)
@@ -495,8 +495,9 @@ def _sync_info(module, site):
     except SiteError as exc:
         info['status'] = 'unreachable'
         info['reachable'] = False
-        info['error'] = msg(lang, 'sync_unreachable', target=exc.params.get('target') or describe_target(params),
-                            error=exc.params.get('error') or exc.key)
+        info['error'] = COMMON_MESSAGES.text(lang, 'sync_unreachable',
+                                             target=exc.params.get('target') or describe_target(params),
+                                             error=exc.params.get('error') or exc.key)
         return info
     info['reachable'] = True
     try:
@@ -504,12 +505,12 @@ def _sync_info(module, site):
             "SELECT time_stamp AS stamp, TIMESTAMPDIFF(SECOND, time_stamp, NOW()) AS age "
             "FROM sys_sinkronisasi WHERE id = '1'")
     except SippDbError as exc:
-        info['error'] = msg(lang, 'sync_query_failed', error=exc.params.get('error') or exc.code)
+        info['error'] = COMMON_MESSAGES.text(lang, 'sync_query_failed', error=exc.params.get('error') or exc.key)
         return info
     finally:
         conn.close()
     if not row or not row.get('stamp'):
-        info['error'] = msg(lang, 'sync_row_missing')
+        info['error'] = COMMON_MESSAGES.text(lang, 'sync_row_missing')
         return info
     info['status'] = 'ok'
     info['stamp'] = row['stamp'].replace(' ', 'T')

@@ -181,7 +181,6 @@ import os
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_lock import (
     DEFAULT_PATH, MESSAGES, RECORD_FORMAT, Flock, LockError, court_clock, heartbeat_age, read_record, stamp,
     write_record)
@@ -204,7 +203,7 @@ def held(params, check_mode, now, clock, by):
         result.update(acquired=True, changed=new['progress'] != (record.get('progress') or {}), key='held')
     elif record is None:
         if params['must_hold']:
-            raise LockError('lost', who=msg(params['language'], 'lost_none', MESSAGES))
+            raise LockError('lost', who=MESSAGES.text(params['language'], 'lost_none'))
         new = stamp(dict(format=RECORD_FORMAT, token=token, owner=params['owner'], taken=now,
                          progress=dict(params['progress']), taken_over=[]), now, clock, by)
         result.update(acquired=True, changed=True, key='taken')
@@ -215,8 +214,8 @@ def held(params, check_mode, now, clock, by):
             params['takeover_beats'] is None or params['takeover_beats'] == int(record.get('beats') or 0))
         free = bool(record.get('released'))
         if params['must_hold']:
-            raise LockError('lost', who=msg(params['language'], 'lost_other', MESSAGES, run_id=_run_id(record),
-                                            taken=record.get('taken')))
+            raise LockError('lost', who=MESSAGES.text(params['language'], 'lost_other', run_id=_run_id(record),
+                                                      taken=record.get('taken')))
         if not (named or free):
             result.update(record=record, holder=record, stale=stale, key='busy', run_id=_run_id(record), age=age)
             return result
@@ -278,10 +277,10 @@ def main():
         with Flock(params['path']):
             result = action(params, module.check_mode, time.time(), court_clock(), module._name)
     except LockError as exc:
-        module.fail_json(msg=msg(language, exc.key, MESSAGES, **exc.params), problem=exc.key)
+        module.fail_json(msg=exc.render(language), problem=exc.problem)
     key = result.pop('key')
     fmt = dict((k, result.pop(k)) for k in ('run_id', 'age') if k in result)
-    result['msg'] = msg(language, key, MESSAGES, **fmt)
+    result['msg'] = MESSAGES.text(language, key, **fmt)
     module.exit_json(**result)
 
 

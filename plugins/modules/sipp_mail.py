@@ -186,8 +186,9 @@ from email.utils import formatdate, make_msgid
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue
 
-MESSAGES = {
+MESSAGES = Catalogue({
     'id': {
         'no_recipient': "Tidak ada penerima (to kosong). Tidak ada yang dikirim. Isi daftar penerima.",
         'line_break': ("{field} memuat baris baru, yang dapat menyisipkan kepala surat palsu. Tidak ada yang "
@@ -234,13 +235,9 @@ MESSAGES = {
         'sent': "Mail sent to {to} through {server} with {count} attachments.",
         'check': "Check mode: a mail would be sent to {to} through {server} with {count} attachments; nothing sent.",
     },
-}
+})
 
 LOOPBACK = ('localhost', '127.0.0.1', '::1')
-
-
-def text(language, key, **params):
-    return MESSAGES.get(language, MESSAGES['id'])[key].format(**params)
 
 
 def read_attachments(paths):
@@ -299,12 +296,12 @@ def send(module, params, message, recipients, server):
     try:
         session = smtplib.SMTP(params['smtp_host'], params['smtp_port'], timeout=params['timeout'])
     except (socket.error, smtplib.SMTPException) as exc:
-        module.fail_json(msg=text(language, 'connect_failed', server=server, error=to_native(exc)))
+        module.fail_json(msg=MESSAGES.text(language, 'connect_failed', server=server, error=to_native(exc)))
     try:
         session.ehlo()
         if params['starttls']:
             if not session.has_extn('starttls'):
-                module.fail_json(msg=text(language, 'starttls_missing', server=server))
+                module.fail_json(msg=MESSAGES.text(language, 'starttls_missing', server=server))
             context = ssl.create_default_context()
             if not params['validate_certs']:
                 context.check_hostname = False
@@ -313,21 +310,21 @@ def send(module, params, message, recipients, server):
                 session.starttls(context=context)
                 session.ehlo()
             except (ssl.SSLError, socket.error, smtplib.SMTPException) as exc:
-                module.fail_json(msg=text(language, 'tls_failed', server=server, error=to_native(exc)))
+                module.fail_json(msg=MESSAGES.text(language, 'tls_failed', server=server, error=to_native(exc)))
         if params['username']:
             if not params['starttls'] and params['smtp_host'] not in LOOPBACK:
-                module.warn(text(language, 'plain_auth', server=server))
+                module.warn(MESSAGES.text(language, 'plain_auth', server=server))
             try:
                 session.login(params['username'], params['password'] or '')
             except smtplib.SMTPException as exc:
-                module.fail_json(msg=text(language, 'auth_failed', server=server, user=params['username'],
-                                          error=to_native(exc)))
+                module.fail_json(msg=MESSAGES.text(language, 'auth_failed', server=server, user=params['username'],
+                                                   error=to_native(exc)))
         try:
             session.send_message(message, from_addr=params['mail_from'], to_addrs=recipients)
         except smtplib.SMTPException as exc:
-            module.fail_json(msg=text(language, 'send_failed', server=server, error=to_native(exc)))
+            module.fail_json(msg=MESSAGES.text(language, 'send_failed', server=server, error=to_native(exc)))
     except (socket.error, smtplib.SMTPException) as exc:
-        module.fail_json(msg=text(language, 'connect_failed', server=server, error=to_native(exc)))
+        module.fail_json(msg=MESSAGES.text(language, 'connect_failed', server=server, error=to_native(exc)))
     finally:
         try:
             session.quit()
@@ -360,15 +357,15 @@ def main():
     params['to'] = [a.strip() for a in params['to'] if a and a.strip()]
     params['cc'] = [a.strip() for a in params['cc'] if a and a.strip()]
     if not params['to']:
-        module.fail_json(msg=text(language, 'no_recipient'))
+        module.fail_json(msg=MESSAGES.text(language, 'no_recipient'))
     for field in ('mail_from', 'subject', 'smtp_host', 'username'):
         if params[field] and ('\n' in params[field] or '\r' in params[field]):
-            module.fail_json(msg=text(language, 'line_break', field=field))
+            module.fail_json(msg=MESSAGES.text(language, 'line_break', field=field))
     for field in ('to', 'cc'):
         if any('\n' in a or '\r' in a for a in params[field]):
-            module.fail_json(msg=text(language, 'line_break', field=field))
+            module.fail_json(msg=MESSAGES.text(language, 'line_break', field=field))
     if params['password'] and not params['username']:
-        module.fail_json(msg=text(language, 'password_without_user'))
+        module.fail_json(msg=MESSAGES.text(language, 'password_without_user'))
     paths = params['attachments']
     if module.check_mode:
         # an earlier task in check mode may not have written a file yet: say so, attach what exists
@@ -377,12 +374,12 @@ def main():
             if os.access(path, os.R_OK) and os.path.isfile(path):
                 present.append(path)
             else:
-                module.warn(text(language, 'attachment_not_yet', path=path))
+                module.warn(MESSAGES.text(language, 'attachment_not_yet', path=path))
         paths = present
     try:
         files = read_attachments(paths)
     except ValueError as exc:
-        module.fail_json(msg=text(language, 'attachment_missing', path=exc.args[0], error=exc.args[1]))
+        module.fail_json(msg=MESSAGES.text(language, 'attachment_missing', path=exc.args[0], error=exc.args[1]))
     message = build_message(params, files)
     recipients = params['to'] + params['cc']
     server = '%s:%d' % (params['smtp_host'], params['smtp_port'])
@@ -395,9 +392,9 @@ def main():
     )
     counts = dict(to=', '.join(recipients), server=server, count=len(files))
     if module.check_mode:
-        module.exit_json(msg=text(language, 'check', **counts), **result)
+        module.exit_json(msg=MESSAGES.text(language, 'check', **counts), **result)
     send(module, params, message, recipients, server)
-    module.exit_json(msg=text(language, 'sent', **counts), **result)
+    module.exit_json(msg=MESSAGES.text(language, 'sent', **counts), **result)
 
 
 if __name__ == '__main__':

@@ -149,7 +149,7 @@ msg:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue, SippError
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
     SippDbError, describe_target, python_codec)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
@@ -161,7 +161,7 @@ ROW_NAMES = {ROW_MESSAGE: 'OfflineMessage', ROW_SWITCH: 'SiteOffline'}
 MESSAGE_MAX = 255
 
 # Every failure says what happened, what was done, and what to do next.
-MESSAGES = {
+MESSAGES = Catalogue({
     'id': {
         'row_missing': (
             "Baris sys_config id {row} ({name}) tidak ada di basis data '{database}', jadi sakelar pemeliharaan SIPP "
@@ -222,17 +222,13 @@ MESSAGES = {
         'check_changed': "Check mode: SIPP at {path} would become {state}{detail}; nothing was changed yet.",
         'check_message': " with a new message",
     },
-}
+})
 
 
-class _Failure(Exception):
-    def __init__(self, text):
-        super(_Failure, self).__init__(text)
-        self.text = text
+class MaintenanceError(SippError):
+    """A refusal or failure of this module, worded in the module's language when raised."""
 
-
-def _msg(lang, key, **params):
-    return msg(lang, key, catalogue=MESSAGES, **params)
+    catalogue = MESSAGES
 
 
 class SysConfigMethod(object):
@@ -252,8 +248,8 @@ class SysConfigMethod(object):
     def check_rows(self, state, wanted_ids):
         for row in sorted(wanted_ids):
             if row not in state['rows']:
-                raise _Failure(_msg(self.site.language, 'row_missing', row=row, name=ROW_NAMES[row],
-                                    database=self.site.database or ''))
+                raise MaintenanceError.said(self.site.language, 'row_missing', row=row, name=ROW_NAMES[row],
+                                            database=self.site.database or '')
 
     def unstorable(self, text):
         """The characters of ``text`` that sys_config.value (or the connection) cannot hold, sorted."""
@@ -298,7 +294,7 @@ def run_module(module, site):
     offline = module.params['state'] == 'offline'
     message = module.params['offline_message']
     if message is not None and len(message) > MESSAGE_MAX:
-        raise _Failure(_msg(lang, 'message_too_long', length=len(message), max=MESSAGE_MAX))
+        raise MaintenanceError.said(lang, 'message_too_long', length=len(message), max=MESSAGE_MAX)
 
     method = METHODS[module.params['method']](site)
     before = method.read()
@@ -309,39 +305,39 @@ def run_module(module, site):
     if message is not None:
         bad = method.unstorable(message)
         if bad:
-            raise _Failure(_msg(lang, 'message_charset', chars=' '.join(bad)))
+            raise MaintenanceError.said(lang, 'message_charset', chars=' '.join(bad))
     changes = dict((row, value) for row, value in wanted.items()
                    if (before['rows'].get(row) if row == ROW_MESSAGE else (before['rows'].get(row) or '').strip())
                    != value)
-    state_text = _msg(lang, 'state_offline' if offline else 'state_online')
+    state_text = MESSAGES.text(lang, 'state_offline' if offline else 'state_online')
 
     result = dict(changed=bool(changes), state=module.params['state'], method=module.params['method'],
                   previous=_public(before), app_path=site.path, version=site.version)
     if module.check_mode or not changes:
         after = dict(site_offline=offline, message=message if message is not None else before['message'])
         if not changes:
-            result['msg'] = _msg(lang, 'done_unchanged', path=site.path, state=state_text)
+            result['msg'] = MESSAGES.text(lang, 'done_unchanged', path=site.path, state=state_text)
         else:
-            detail = _msg(lang, 'check_message') if ROW_MESSAGE in changes else ''
-            result['msg'] = _msg(lang, 'check_changed', path=site.path, state=state_text, detail=detail)
+            detail = MESSAGES.text(lang, 'check_message') if ROW_MESSAGE in changes else ''
+            result['msg'] = MESSAGES.text(lang, 'check_changed', path=site.path, state=state_text, detail=detail)
     else:
         try:
             method.write(changes)
         except SippDbError as exc:
             try:
-                now = _msg(lang, 'state_offline' if method.read()['site_offline'] else 'state_online')
+                now = MESSAGES.text(lang, 'state_offline' if method.read()['site_offline'] else 'state_online')
             except SippDbError:
-                now = _msg(lang, 'state_unknown')
-            raise _Failure(_msg(lang, 'update_failed', target=describe_target(site.params),
-                                error=exc.params.get('error') or exc.code, now=now, user=site.params.get('user')))
+                now = MESSAGES.text(lang, 'state_unknown')
+            raise MaintenanceError.said(lang, 'update_failed', target=describe_target(site.params),
+                                        error=exc.params.get('error') or exc.key, now=now, user=site.params.get('user'))
         try:
             after = _public(method.read())
         except SippDbError as exc:
-            raise _Failure(_msg(lang, 'readback_failed', state=state_text, target=describe_target(site.params),
-                                error=exc.params.get('error') or exc.code))
+            raise MaintenanceError.said(lang, 'readback_failed', state=state_text, target=describe_target(site.params),
+                                        error=exc.params.get('error') or exc.key)
         if message is not None and after['message'] != message:
-            module.warn(_msg(lang, 'readback_differs', stored=after['message']))
-        result['msg'] = _msg(lang, 'done_changed', path=site.path, state=state_text)
+            module.warn(MESSAGES.text(lang, 'readback_differs', stored=after['message']))
+        result['msg'] = MESSAGES.text(lang, 'done_changed', path=site.path, state=state_text)
     result['current'] = after
     if module._diff:
         result['diff'] = dict(before=_public(before), after=after)
@@ -362,7 +358,7 @@ def main():
         module.fail_json(msg=exc.text, **exc.details)
     try:
         result = run_module(module, site)
-    except _Failure as exc:
+    except MaintenanceError as exc:
         module.fail_json(msg=exc.text, app_path=site.path)
     except SippDbError as exc:
         module.fail_json(msg=site.error_text(exc), app_path=site.path)

@@ -225,14 +225,14 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
     SippDbError, client_credentials, connect, find_client, scrub, server_gone)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_migrate import (
-    DEFAULT_HISTORY, STAMP_FILE, History, HistoryError, default_run_id, message, migration_command, now_iso,
+    DEFAULT_HISTORY, MESSAGES, STAMP_FILE, History, HistoryError, default_run_id, migration_command, now_iso,
     package_state, parse_client_error, run_sql, valid_charset)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import (
     PackageError, compare_versions, verify_package)
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import message as package_message
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import MESSAGES as PACKAGE_MESSAGES
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
     SiteError, open_site, site_argument_spec)
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import DEFAULT_LANGUAGE, LANGUAGES
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import DEFAULT_LANGUAGE, LANGUAGES
 
 
 class Migrate(object):
@@ -252,9 +252,6 @@ class Migrate(object):
         self.history = None
 
     # ---------------------------------------------------------------------------------------------- results
-    def m(self, key, **params):
-        return message(self.lang, key, **params)
-
     def result(self, **extra):
         out = dict(
             migrations=self.steps, failed_file=None, failed_line=None, error=None,
@@ -272,8 +269,8 @@ class Migrate(object):
     def done_text(self):
         ran = [s['file'] for s in self.steps if s['result'] == 'ok']
         if not ran:
-            return self.m('done_none')
-        return self.m('done_some', files=', '.join(ran))
+            return MESSAGES.text(self.lang, 'done_none')
+        return MESSAGES.text(self.lang, 'done_some', files=', '.join(ran))
 
     def line(self, step, kind, result, started, finished, seconds, error=None, line=None):
         return dict(run_id=self.run_id, package=self.pkg['name'], package_sha256=self.pkg['sha256'],
@@ -289,8 +286,9 @@ class Migrate(object):
                 else 'history_unwritable_none'
             ran = ', '.join(s['file'] for s in self.steps if s['result'] == 'ok')
             self.read_back()
-            self.fail(self.m('history_unwritable', history=self.history_path, error=exc.params.get('error'),
-                             done=self.m(key, done=ran)), changed=bool(ran))
+            self.fail(MESSAGES.text(self.lang, 'history_unwritable', history=self.history_path,
+                                    error=exc.params.get('error'),
+                                    done=MESSAGES.text(self.lang, key, done=ran)), changed=bool(ran))
 
     # ---------------------------------------------------------------------------------------------- database
     def read_back(self):
@@ -302,7 +300,7 @@ class Migrate(object):
             finally:
                 conn.close()
         except SippDbError as exc:
-            self.module.warn('sys_config id 80: %s' % scrub(exc.params.get('error') or exc.code, self.secrets))
+            self.module.warn('sys_config id 80: %s' % scrub(exc.params.get('error') or exc.key, self.secrets))
             return None
         self.version_after = None if value is None else str(value).strip()
         return self.version_after
@@ -313,8 +311,9 @@ class Migrate(object):
                 'SELECT DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s',
                 (self.database,))
         except SippDbError as exc:
-            self.fail(self.m('query_failed', database=self.database, error=exc.params.get('error') or exc.code,
-                             done=self.m('done_none')))
+            self.fail(MESSAGES.text(self.lang, 'query_failed', database=self.database,
+                                    error=exc.params.get('error') or exc.key,
+                                    done=MESSAGES.text(self.lang, 'done_none')))
         return name if valid_charset(name) else None
 
     # ---------------------------------------------------------------------------------------------- the run
@@ -333,20 +332,23 @@ class Migrate(object):
                     return self.record_rollback(state)
                 return self.decide(state, steps, stamp)
         except HistoryError as exc:
-            if exc.code == 'locked':
-                self.fail(self.m('locked', **exc.params))
-            self.fail(self.m('history_unwritable', history=self.history_path, error=exc.params.get('error'),
-                             done=self.m('history_unwritable_none')))
+            if exc.key == 'locked':
+                self.fail(MESSAGES.text(self.lang, 'locked', **exc.params))
+            self.fail(MESSAGES.text(self.lang, 'history_unwritable', history=self.history_path,
+                                    error=exc.params.get('error'),
+                                    done=MESSAGES.text(self.lang, 'history_unwritable_none')))
 
     def record_rollback(self, state):
         if state['state'] == 'new':
-            return False, self.result(), self.m('ok_rollback', database=self.database, name=self.pkg['name'],
-                                                history=self.history_path)
+            return False, self.result(), MESSAGES.text(self.lang, 'ok_rollback', database=self.database,
+                                                       name=self.pkg['name'],
+                                                       history=self.history_path)
         if not self.module.check_mode:
             now = now_iso()
             self.record(self.line(dict(file=None, sha256=None), 'rollback', 'rolled_back', now, now, 0.0))
-        return True, self.result(), self.m('ok_rollback', database=self.database, name=self.pkg['name'],
-                                           history=self.history_path)
+        return True, self.result(), MESSAGES.text(self.lang, 'ok_rollback', database=self.database,
+                                                  name=self.pkg['name'],
+                                                  history=self.history_path)
 
     def same_version(self, a, b):
         try:
@@ -365,30 +367,32 @@ class Migrate(object):
                 self.steps.append(dict(file=name, sha256=entry.get('sha256'), result='ok',
                                        seconds=entry.get('seconds'), line=None, error=None))
             if at_from:
-                self.module.warn(self.m('done_not_bumped', name=pkg['name'], to_version=pkg['to_version'],
-                                        database=self.database, current_version=self.version_before,
-                                        history=self.history_path))
-            return False, self.result(already_done=True), self.m(
-                'ok_already', name=pkg['name'], database=self.database, history=self.history_path)
+                self.module.warn(MESSAGES.text(self.lang, 'done_not_bumped', name=pkg['name'],
+                                               to_version=pkg['to_version'],
+                                               database=self.database, current_version=self.version_before,
+                                               history=self.history_path))
+            return False, self.result(already_done=True), MESSAGES.text(
+                self.lang, 'ok_already', name=pkg['name'], database=self.database, history=self.history_path)
         if state['state'] == 'partial':
             done = sorted(f for f, e in state['last'].items() if e.get('result') == 'ok')
             failed = sorted(f for f, e in state['last'].items() if e.get('result') == 'failed')
-            none = self.m('none')
-            self.fail(self.m('partial_run', history=self.history_path, name=pkg['name'], database=self.database,
-                             run_id=state['run_id'], done=', '.join(done) or none, failed=', '.join(failed) or none),
+            none = MESSAGES.text(self.lang, 'none')
+            self.fail(MESSAGES.text(self.lang, 'partial_run', history=self.history_path, name=pkg['name'],
+                                    database=self.database, run_id=state['run_id'], done=', '.join(done) or none,
+                                    failed=', '.join(failed) or none),
                       problem='partial_run')
         if not at_from:
-            self.fail(self.m('version_mismatch', name=pkg['name'], from_version=pkg['from_version'],
-                             to_version=pkg['to_version'], database=self.database,
-                             current_version=self.version_before, history=self.history_path),
+            self.fail(MESSAGES.text(self.lang, 'version_mismatch', name=pkg['name'], from_version=pkg['from_version'],
+                                    to_version=pkg['to_version'], database=self.database,
+                                    current_version=self.version_before, history=self.history_path),
                       problem='version_mismatch')
         if not steps:
-            return False, self.result(), self.m('ok_nothing', name=pkg['name'])
+            return False, self.result(), MESSAGES.text(self.lang, 'ok_nothing', name=pkg['name'])
         if self.module.check_mode:
             for m in (pkg['migrations'] or [dict(file=STAMP_FILE, sha256=None)]):
                 self.steps.append(dict(file=m['file'], sha256=m['sha256'], result='pending', seconds=None, line=None,
                                        error=None))
-            return True, self.result(), self.m('ok_would_run', files=', '.join(steps))
+            return True, self.result(), MESSAGES.text(self.lang, 'ok_would_run', files=', '.join(steps))
         if stamp:
             return self.stamp()
         return self.migrate()
@@ -402,7 +406,7 @@ class Migrate(object):
             self.site.conn.query('UPDATE sys_config SET value = %s WHERE id = 80 AND value = %s',
                                  (pkg['to_version'], self.version_before))
         except SippDbError as exc:
-            error = scrub(exc.params.get('error') or exc.code, self.secrets)
+            error = scrub(exc.params.get('error') or exc.key, self.secrets)
         after = self.read_back()
         if error is None and after != pkg['to_version']:
             error = 'sys_config id 80 reads %s after the update' % after
@@ -411,9 +415,10 @@ class Migrate(object):
         self.steps.append(dict(file=STAMP_FILE, sha256=None, result=result, seconds=seconds, line=None, error=error))
         self.record(self.line(step, 'stamp', result, started, now_iso(), seconds, error=error))
         if error is not None:
-            self.fail(self.m('stamp_failed', database=self.database, to_version=pkg['to_version'], error=error),
+            self.fail(MESSAGES.text(self.lang, 'stamp_failed', database=self.database, to_version=pkg['to_version'],
+                                    error=error),
                       changed=after != self.version_before, error=error, failed_file=STAMP_FILE)
-        return True, self.result(stamped=True), self.m('ok_stamped', name=pkg['name'], version=after)
+        return True, self.result(stamped=True), MESSAGES.text(self.lang, 'ok_stamped', name=pkg['name'], version=after)
 
     def load_migrations(self):
         """The bytes of every migration, each checked against the manifest's sha256 before any runs."""
@@ -424,12 +429,13 @@ class Migrate(object):
                     data = archive.read('sql/' + m['file'])
                     actual = hashlib.sha256(data).hexdigest()
                     if actual != m['sha256']:
-                        self.fail(self.m('migration_changed', file=m['file'], name=self.pkg['name'], actual=actual,
-                                         expected=m['sha256'], done=self.m('done_none')),
+                        self.fail(MESSAGES.text(self.lang, 'migration_changed', file=m['file'], name=self.pkg['name'],
+                                                actual=actual,
+                                                expected=m['sha256'], done=MESSAGES.text(self.lang, 'done_none')),
                                   problem='migration_checksum')
                     loaded.append((m, data))
         except (zipfile.BadZipFile, IOError, OSError, KeyError) as exc:
-            self.fail(package_message(self.lang, 'bad_archive', name=self.pkg['name'], error=str(exc)),
+            self.fail(PACKAGE_MESSAGES.text(self.lang, 'bad_archive', name=self.pkg['name'], error=str(exc)),
                       problem='bad_archive')
         return loaded
 
@@ -437,7 +443,7 @@ class Migrate(object):
         pkg = self.pkg
         client = find_client(self.module)
         if not client:
-            self.fail(self.m('client_missing'), problem='client_missing')
+            self.fail(MESSAGES.text(self.lang, 'client_missing'), problem='client_missing')
         charset = self.charset()
         loaded = self.load_migrations()
         self.site.close()  # each migration runs in its own client; the version is read back on a new connection
@@ -473,17 +479,18 @@ class Migrate(object):
         if failed is not None:
             done = [s['file'] for s in self.steps if s['result'] == 'ok']
             skipped = [s['file'] for s in self.steps if s['result'] == 'skipped']
-            none = self.m('none')
+            none = MESSAGES.text(self.lang, 'none')
             # the server stopped answering (a crash, a restart): not the package's fault
             problem = 'database_lost' if server_gone(failed['error']) else 'migration_failed'
-            self.fail(self.m(problem, file=failed['file'], name=pkg['name'],
-                             line=failed['line'] if failed['line'] is not None else '?', error=failed['error'],
-                             done=', '.join(done) or none, skipped=', '.join(skipped) or none,
-                             database=self.database, history=self.history_path),
+            self.fail(MESSAGES.text(self.lang, problem, file=failed['file'], name=pkg['name'],
+                                    line=failed['line'] if failed['line'] is not None else '?', error=failed['error'],
+                                    done=', '.join(done) or none, skipped=', '.join(skipped) or none,
+                                    database=self.database, history=self.history_path),
                       changed=True, problem=problem, failed_file=failed['file'],
                       failed_line=failed['line'], error=failed['error'])
-        return True, self.result(), self.m('ok_ran', name=pkg['name'], files=', '.join(s['file'] for s in self.steps),
-                                           version=self.version_after)
+        return True, self.result(), MESSAGES.text(self.lang, 'ok_ran', name=pkg['name'],
+                                                  files=', '.join(s['file'] for s in self.steps),
+                                                  version=self.version_after)
 
 
 def main():
@@ -504,11 +511,11 @@ def main():
     try:
         pkg = verify_package(path)
     except PackageError as exc:
-        module.fail_json(msg=package_message(lang, exc.key, **exc.params), problem=exc.problem,
-                         details=exc.details(), changed=False, migrations=[], failed_file=None, failed_line=None,
+        module.fail_json(msg=PACKAGE_MESSAGES.text(lang, exc.key, **exc.params), problem=exc.problem,
+                         details=dict(exc.params), changed=False, migrations=[], failed_file=None, failed_line=None,
                          error=None, history=history, run_id=module.params['run_id'])
     for key, warning_params in pkg.pop('warnings'):
-        module.warn(package_message(lang, key, **warning_params))
+        module.warn(PACKAGE_MESSAGES.text(lang, key, **warning_params))
     try:
         site = open_site(module)
     except SiteError as exc:

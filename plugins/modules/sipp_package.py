@@ -303,9 +303,9 @@ details:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import LANGUAGES, DEFAULT_LANGUAGE
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import DEFAULT_LANGUAGE, LANGUAGES
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import (
-    PackageError, is_version, message, verify_package)
+    MESSAGES, PackageError, is_version, verify_package)
 
 
 def main():
@@ -328,7 +328,7 @@ def main():
     for option in ('current_version', 'target_version'):
         value = params[option]
         if value is not None and not is_version(value):
-            module.fail_json(msg=message(lang, 'version_option_invalid', option=option, value=value),
+            module.fail_json(msg=MESSAGES.text(lang, 'version_option_invalid', option=option, value=value),
                              problem='invalid_option', details=dict(option=option, value=value, path=path),
                              changed=False)
 
@@ -337,13 +337,13 @@ def main():
                                  current_version=params['current_version'],
                                  target_version=params['target_version'])
     except PackageError as exc:
-        details = exc.details()
+        details = dict(exc.params)
         details['path'] = path
-        module.fail_json(msg=message(lang, exc.key, **exc.params), problem=exc.problem, details=details,
+        module.fail_json(msg=exc.render(lang), problem=exc.problem, details=details,
                          changed=False)
 
     for key, warning_params in package.pop('warnings'):
-        module.warn(message(lang, key, **warning_params))
+        module.warn(MESSAGES.text(lang, key, **warning_params))
     package.pop('manifest')
     module.exit_json(changed=False, package=package)
 

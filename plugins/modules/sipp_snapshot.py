@@ -299,7 +299,7 @@ import json
 import os
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import SippDbError
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import make_private_dirs, write_atomic
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import release_of
@@ -312,7 +312,7 @@ SNAPSHOT_KEYS = ('tables', 'lipa1', 'kinerja', 'case_counts')
 MAX_LISTED = 10
 
 # Every failure says what happened, what was done, and what to do next.
-MESSAGES = {
+MESSAGES = Catalogue({
     'id': {
         'bad_period': (
             "Periode tidak valid: tahun {year}, bulan {month} (bulan harus 1 sampai 12, tahun 1900 sampai 9999). "
@@ -380,11 +380,7 @@ MESSAGES = {
             "The earlier snapshot was taken on database server {before}, now it is {after}: table checksums and "
             "definitions may differ for that reason alone."),
     },
-}
-
-
-def _msg(lang, key, **params):
-    return msg(lang, key, catalogue=MESSAGES, **params)
+})
 
 
 def load_snapshot(path):
@@ -463,11 +459,11 @@ def run_module(module):
     if compare_to:
         before, problem = load_snapshot(compare_to)
         if problem:
-            module.fail_json(msg=_msg(lang, problem[0], **problem[1]), compare_to=compare_to)
+            module.fail_json(msg=MESSAGES.text(lang, problem[0], **problem[1]), compare_to=compare_to)
 
     year, month = _period(module, before)
     if not (1 <= month <= 12 and 1900 <= year <= 9999):
-        module.fail_json(msg=_msg(lang, 'bad_period', year=year, month=month))
+        module.fail_json(msg=MESSAGES.text(lang, 'bad_period', year=year, month=month))
 
     try:
         site = open_site(module)
@@ -480,12 +476,12 @@ def run_module(module):
         snapshot['app_path'] = site.path
         snapshot['site_offline'] = _site_offline(site.conn)
     except SippDbError as exc:
-        module.fail_json(msg=_msg(lang, 'snapshot_failed', error=site.error_text(exc)), app_path=site.path)
+        module.fail_json(msg=MESSAGES.text(lang, 'snapshot_failed', error=site.error_text(exc)), app_path=site.path)
     finally:
         site.close()
 
     if not snapshot['site_offline']:
-        module.warn(_msg(lang, 'not_in_maintenance'))
+        module.warn(MESSAGES.text(lang, 'not_in_maintenance'))
 
     release = release_of(snapshot['app_path'])
     result = dict(changed=False, snapshot=snapshot, equal=None, differences=[], dest=module.params['dest'],
@@ -495,8 +491,8 @@ def run_module(module):
             keep = set(snapshot['tables'])
             before = dict(before, tables=dict((t, v) for t, v in before['tables'].items() if t in keep))
         if before.get('server_version') and before.get('server_version') != snapshot.get('server_version'):
-            module.warn(_msg(lang, 'server_changed', before=before.get('server_version'),
-                             after=snapshot.get('server_version')))
+            module.warn(MESSAGES.text(lang, 'server_changed', before=before.get('server_version'),
+                                      after=snapshot.get('server_version')))
         differences = compare_snapshots(before, snapshot, ignore_tables=module.params['ignore_tables'] or ())
         for diff in differences:
             diff['text'] = difference_text(diff, lang)
@@ -511,16 +507,17 @@ def run_module(module):
                 write_snapshot(dest, snapshot)
             except (IOError, OSError) as exc:
                 result.pop('changed')
-                module.fail_json(msg=_msg(lang, 'dest_failed', path=dest, error=getattr(exc, 'strerror', None) or
-                                          str(exc)), changed=False, **result)
+                module.fail_json(msg=MESSAGES.text(lang, 'dest_failed', path=dest, error=getattr(exc, 'strerror',
+                                                                                                 None) or
+                                                   str(exc)), changed=False, **result)
 
     if module.params['fail_on_difference'] and result['equal'] is False:
         errors = [d for d in result['differences'] if d['error']]
         listing = '; '.join(d['text'] for d in errors[:MAX_LISTED])
-        saved = _msg(lang, 'saved', path=dest) if dest and not module.check_mode else ''
+        saved = MESSAGES.text(lang, 'saved', path=dest) if dest and not module.check_mode else ''
         changed = result.pop('changed')
-        module.fail_json(msg=_msg(lang, 'differences', path=compare_to, count=len(errors), listing=listing,
-                                  saved=saved), changed=changed, **result)
+        module.fail_json(msg=MESSAGES.text(lang, 'differences', path=compare_to, count=len(errors), listing=listing,
+                                           saved=saved), changed=changed, **result)
     return result
 
 

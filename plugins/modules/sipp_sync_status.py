@@ -206,7 +206,7 @@ import re
 import time
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import msg
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue, SippError
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import SippDbError, describe_target
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
     SiteError, open_site, site_argument_spec)
@@ -218,7 +218,7 @@ _TIME_RE = re.compile(r'^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})(\.\d{1,6})?$
 _TABLE_RE = re.compile(r'^[A-Za-z0-9_$]{1,64}$')
 
 # Every failure says what happened, what was done, and what to do next; every reason what is wrong and what to do.
-MESSAGES = {
+MESSAGES = Catalogue({
     'id': {
         'since_invalid': (
             "Opsi since '{since}' bukan waktu berformat 'YYYY-MM-DD HH:MM:SS'. Tidak ada yang diperiksa atau "
@@ -320,17 +320,13 @@ MESSAGES = {
             "Synchronisation is healthy: last at {stamp} (public server's time, {age} minutes ago) and the row "
             "counts of {n} publication tables are equal."),
     },
-}
+})
 
 
-class _Failure(Exception):
-    def __init__(self, text):
-        super(_Failure, self).__init__(text)
-        self.text = text
+class SyncStatusError(SippError):
+    """A refusal or failure of this module, worded in the module's language when raised."""
 
-
-def _msg(lang, key, **params):
-    return msg(lang, key, catalogue=MESSAGES, **params)
+    catalogue = MESSAGES
 
 
 def parse_time(text):
@@ -365,15 +361,15 @@ def check_options(module, lang):
     if since not in (None, ''):
         since_time = parse_time(since)
         if since_time is None:
-            raise _Failure(_msg(lang, 'since_invalid', since=since))
+            raise SyncStatusError.said(lang, 'since_invalid', since=since)
     if module.params['max_age'] < 1:
-        raise _Failure(_msg(lang, 'max_age_invalid', max_age=module.params['max_age']))
+        raise SyncStatusError.said(lang, 'max_age_invalid', max_age=module.params['max_age'])
     tables = module.params['tables'] or []
     if not tables:
-        raise _Failure(_msg(lang, 'tables_empty'))
+        raise SyncStatusError.said(lang, 'tables_empty')
     for table in tables:
         if not _TABLE_RE.match(table or ''):
-            raise _Failure(_msg(lang, 'table_invalid', table=table))
+            raise SyncStatusError.said(lang, 'table_invalid', table=table)
     return since_time
 
 
@@ -385,13 +381,13 @@ def read_public(site, conn, group, result, problems):
             "SELECT NOW() AS now, s.time_stamp AS stamp, TIMESTAMPDIFF(SECOND, s.time_stamp, NOW()) AS age "
             "FROM (SELECT 1 AS one) AS x LEFT JOIN sys_sinkronisasi AS s ON s.id = '1'")
     except SippDbError as exc:
-        problems.append(('unknown', _msg(lang, 'stamp_unreadable', target=describe_target(conn.params),
-                                         error=_error(exc), group=group)))
+        problems.append(('unknown', MESSAGES.text(lang, 'stamp_unreadable', target=describe_target(conn.params),
+                                                  error=_error(exc), group=group)))
         return
     row = row or {}
     result['public_now'] = (row.get('now') or '')[:19] or None
     if not row.get('stamp'):
-        problems.append(('stale', _msg(lang, 'never_synced')))
+        problems.append(('stale', MESSAGES.text(lang, 'never_synced')))
         return
     result['stamp'] = row['stamp'][:19]
     result['age_seconds'] = int(row['age']) if row.get('age') not in (None, '') else None
@@ -413,27 +409,27 @@ def run_module(module, site, since_time):
         try:
             result['counts'][table]['local'] = count_rows(site.conn, table)
         except SippDbError as exc:
-            problems.append(('unknown', _msg(lang, 'count_failed', table=table, side=_msg(lang, 'side_local'),
-                                             error=_error(exc))))
+            problems.append(('unknown', MESSAGES.text(lang, 'count_failed', table=table,
+                                                      side=MESSAGES.text(lang, 'side_local'), error=_error(exc))))
 
     conn = None
     if group not in site.config.groups:
-        problems.append(('unknown', _msg(lang, 'group_missing', group=group, file=site.config_file,
-                                         groups=', '.join(sorted(site.config.groups)) or '-')))
+        problems.append(('unknown', MESSAGES.text(lang, 'group_missing', group=group, file=site.config_file,
+                                                  groups=', '.join(sorted(site.config.groups)) or '-')))
     else:
         try:
             params = site.public_params(group)
         except SiteError as exc:
             params = None
-            problems.append(('unknown', _msg(lang, 'public_config', group=group, file=site.config_file,
-                                             error=exc.text)))
+            problems.append(('unknown', MESSAGES.text(lang, 'public_config', group=group, file=site.config_file,
+                                                      error=exc.text)))
         if params is not None:
             result['public']['host'] = 'localhost' if params.get('unix_socket') else params['host']
             result['public']['database'] = params.get('database')
             try:
                 conn = site.public_connect(group)
             except SiteError as exc:
-                problems.append(('unreachable', _msg(
+                problems.append(('unreachable', MESSAGES.text(
                     lang, 'unreachable', target=exc.params.get('target') or describe_target(params),
                     error=exc.params.get('error') or exc.text, group=group, port=params.get('port'))))
 
@@ -444,26 +440,27 @@ def run_module(module, site, since_time):
                 try:
                     result['counts'][table]['public'] = count_rows(conn, table)
                 except SippDbError as exc:
-                    problems.append(('unknown', _msg(lang, 'count_failed', table=table,
-                                                     side=_msg(lang, 'side_public'), error=_error(exc))))
+                    problems.append(('unknown', MESSAGES.text(lang, 'count_failed', table=table,
+                                                              side=MESSAGES.text(lang,
+                                                                                 'side_public'), error=_error(exc))))
         finally:
             conn.close()
 
         if result['stamp'] is not None:
             age = result['age_seconds']
             if age is not None and age > max_age * 60:
-                problems.append(('stale', _msg(lang, 'stale', stamp=result['stamp'], age=_minutes(age),
-                                               max_age=max_age)))
+                problems.append(('stale', MESSAGES.text(lang, 'stale', stamp=result['stamp'], age=_minutes(age),
+                                                        max_age=max_age)))
             if since_time is not None:
                 stamp_time = parse_time(result['stamp'])
                 if stamp_time is None or stamp_time <= since_time:
-                    problems.append(('stale', _msg(lang, 'not_since', stamp=result['stamp'],
-                                                   since=module.params['since'])))
+                    problems.append(('stale', MESSAGES.text(lang, 'not_since', stamp=result['stamp'],
+                                                            since=module.params['since'])))
         differing = ['%s %s/%s' % (t, c['local'], c['public']) for t, c in
                      ((t, result['counts'][t]) for t in tables)
                      if c['local'] is not None and c['public'] is not None and c['local'] != c['public']]
         if differing:
-            problems.append(('mismatch', _msg(lang, 'mismatch', tables=', '.join(differing))))
+            problems.append(('mismatch', MESSAGES.text(lang, 'mismatch', tables=', '.join(differing))))
 
     statuses = []
     for status in STATUS_ORDER:
@@ -477,8 +474,8 @@ def run_module(module, site, since_time):
     else:
         result['status'] = 'ok'
         result['ok'] = True
-        result['reason'] = _msg(lang, 'ok', stamp=result['stamp'], age=_minutes(result['age_seconds']),
-                                n=len(tables))
+        result['reason'] = MESSAGES.text(lang, 'ok', stamp=result['stamp'], age=_minutes(result['age_seconds']),
+                                         n=len(tables))
     return result
 
 
@@ -494,7 +491,7 @@ def main():
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     try:
         since_time = check_options(module, module.params['language'])
-    except _Failure as exc:
+    except SyncStatusError as exc:
         module.fail_json(msg=exc.text)
     try:
         site = open_site(module)

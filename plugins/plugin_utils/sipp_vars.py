@@ -24,12 +24,31 @@ import re
 
 from ansible.module_utils.common.yaml import yaml_load
 from ansible.module_utils.parsing.convert_bool import BOOLEANS, boolean
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import LANGUAGES, Catalogue, SippError
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 SPEC_FILE = os.path.join('playbooks', 'vars', 'argument_specs.yml')
-LANGUAGES = ('id', 'en')
 
-MESSAGES = {
+# coded values of the messages' placeholders, put into words by the catalogue
+TERMS = {
+    'id': {
+        'kind': {'str': 'teks', 'int': 'bilangan bulat', 'float': 'bilangan', 'bool': 'ya/tidak',
+                 'list': 'daftar', 'dict': 'kamus', 'none': 'kosong'},
+        'allowed': {'str': 'teks', 'path': 'path (teks)', 'int': 'bilangan bulat', 'float': 'bilangan',
+                    'bool': 'true atau false (juga yes/no)', 'dict': 'kamus (nama: nilai)', 'raw': 'nilai apa pun'},
+        'elements': {'str': 'teks', 'path': 'path', 'int': 'bilangan bulat', 'float': 'bilangan',
+                     'bool': 'ya/tidak', 'dict': 'kamus', 'list': 'daftar', 'raw': 'nilai'},
+    },
+    'en': {
+        'kind': {'str': 'text', 'int': 'integer', 'float': 'number', 'bool': 'true/false', 'list': 'list',
+                 'dict': 'mapping', 'none': 'null'},
+        'allowed': {'str': 'text', 'path': 'a path (text)', 'int': 'an integer', 'float': 'a number',
+                    'bool': 'true or false (also yes/no)', 'dict': 'a mapping (name: value)', 'raw': 'any value'},
+        'elements': {'str': 'texts', 'path': 'paths', 'int': 'integers', 'float': 'numbers',
+                     'bool': 'true/false values', 'dict': 'mappings', 'list': 'lists', 'raw': 'values'},
+    },
+}
+MESSAGES = Catalogue({
     'id': {
         'head': 'Variabel playbook {playbook} tidak benar: tidak ada yang dijalankan di pengadilan mana pun.',
         'tail': ('Perbaiki nilai itu (di -e, survei AWX, group_vars atau host_vars inventaris), lalu jalankan '
@@ -49,10 +68,6 @@ MESSAGES = {
         'unreadable': '{var}: nilainya tidak dapat dibaca ({error}).',
         'hosts': ' (pengadilan: {hosts})',
         'hidden': '(disembunyikan)',
-        'kinds': {'str': 'teks', 'int': 'bilangan bulat', 'float': 'bilangan', 'bool': 'ya/tidak',
-                  'list': 'daftar', 'dict': 'kamus', 'none': 'kosong'},
-        'allowed': {'str': 'teks', 'path': 'path (teks)', 'int': 'bilangan bulat', 'float': 'bilangan',
-                    'bool': 'true atau false (juga yes/no)', 'dict': 'kamus (nama: nilai)', 'raw': 'nilai apa pun'},
         'list_of': 'daftar {elements}',
         'list_text': ', atau satu teks dengan satu nilai per baris atau dipisah koma',
         'range_min': 'sedikitnya {min}',
@@ -78,27 +93,18 @@ MESSAGES = {
         'unreadable': '{var}: its value cannot be read ({error}).',
         'hosts': ' (courts: {hosts})',
         'hidden': '(hidden)',
-        'kinds': {'str': 'text', 'int': 'integer', 'float': 'number', 'bool': 'true/false', 'list': 'list',
-                  'dict': 'mapping', 'none': 'null'},
-        'allowed': {'str': 'text', 'path': 'a path (text)', 'int': 'an integer', 'float': 'a number',
-                    'bool': 'true or false (also yes/no)', 'dict': 'a mapping (name: value)', 'raw': 'any value'},
         'list_of': 'a list of {elements}',
         'list_text': ', or one text with one value per line or separated by commas',
         'range_min': 'of at least {min}',
         'range_max': 'of at most {max}',
         'range_both': 'from {min} to {max}',
     },
-}
-ELEMENT_WORDS = {
-    'id': {'str': 'teks', 'path': 'path', 'int': 'bilangan bulat', 'float': 'bilangan', 'bool': 'ya/tidak',
-           'dict': 'kamus', 'list': 'daftar', 'raw': 'nilai'},
-    'en': {'str': 'texts', 'path': 'paths', 'int': 'integers', 'float': 'numbers', 'bool': 'true/false values',
-           'dict': 'mappings', 'list': 'lists', 'raw': 'values'},
-}
+}, terms=TERMS)
 
 
-class VarsSpecError(Exception):
-    """The declaration itself is wrong or missing (a defect of the collection, not of the operator's values)."""
+class VarsSpecError(SippError):
+    """The declaration itself is wrong or missing (a defect of the collection, not of the operator's values): its
+    ``text`` says what, in English (for the collection's developers)."""
 
 
 def _load_yaml(path):
@@ -107,7 +113,7 @@ def _load_yaml(path):
         with open(path) as handle:
             return yaml_load(handle) or {}
     except Exception as exc:  # pylint: disable=broad-except
-        raise VarsSpecError('cannot read %s: %s' % (path, exc))
+        raise VarsSpecError('spec_defect', text='cannot read %s: %s' % (path, exc))
 
 
 def load(playbook, root=ROOT):
@@ -120,7 +126,7 @@ def load(playbook, root=ROOT):
     data = _load_yaml(os.path.join(root, SPEC_FILE))
     entries = data.get('argument_specs') or {}
     if playbook not in entries:
-        raise VarsSpecError('playbook %r is not declared in %s' % (playbook, SPEC_FILE))
+        raise VarsSpecError('spec_defect', text='playbook %r is not declared in %s' % (playbook, SPEC_FILE))
     rules = data.get('sipp_rules') or {}
     options = {}
     seen = set()
@@ -130,7 +136,7 @@ def load(playbook, root=ROOT):
             return
         seen.add(name)
         if name not in entries:
-            raise VarsSpecError('entry %r is not declared in %s' % (name, SPEC_FILE))
+            raise VarsSpecError('spec_defect', text='entry %r is not declared in %s' % (name, SPEC_FILE))
         entry = entries[name]
         for parent in entry.get('extends') or []:
             add_entry(parent)
@@ -237,27 +243,25 @@ def _convert(value, kind):
         return False, None
     if kind == 'dict':
         return (True, value) if given == 'dict' else (False, None)
-    raise VarsSpecError('unknown type %r' % kind)
+    raise VarsSpecError('spec_defect', text='unknown type %r' % kind)
 
 
 def _allowed(spec, rule, lang):
-    msg = MESSAGES[lang]
     kind = spec.get('type', 'str')
     if kind != 'list':
-        return msg['allowed'].get(kind, kind)
-    text = msg['list_of'].format(elements=ELEMENT_WORDS[lang].get(spec.get('elements', 'raw'), 'raw'))
+        return MESSAGES.terms[lang]['allowed'].get(kind, kind)
+    text = MESSAGES.text(lang, 'list_of', elements=spec.get('elements', 'raw'))
     if rule.get('from_text'):
-        text += msg['list_text']
+        text += MESSAGES.text(lang, 'list_text')
     return text
 
 
 def _range_text(rule, lang):
-    msg = MESSAGES[lang]
     if 'min' in rule and 'max' in rule:
-        return msg['range_both'].format(min=rule['min'], max=rule['max'])
+        return MESSAGES.text(lang, 'range_both', min=rule['min'], max=rule['max'])
     if 'min' in rule:
-        return msg['range_min'].format(min=rule['min'])
-    return msg['range_max'].format(max=rule['max'])
+        return MESSAGES.text(lang, 'range_min', min=rule['min'])
+    return MESSAGES.text(lang, 'range_max', max=rule['max'])
 
 
 def _check_scalar(name, value, kind, spec, rule, index=None):
@@ -360,7 +364,7 @@ def language(declaration, values):
 
 def _shown(value, spec, lang):
     if spec.get('no_log'):
-        return MESSAGES[lang]['hidden']
+        return MESSAGES.text(lang, 'hidden')
     try:
         text = json.dumps(value, ensure_ascii=False, sort_keys=True, default=str)
     except (TypeError, ValueError):
@@ -370,7 +374,6 @@ def _shown(value, spec, lang):
 
 def line(problem, lang):
     """One problem as one sentence in ``lang``."""
-    msg = MESSAGES[lang]
     spec = problem.get('spec') or {}
     rule = problem.get('rule') or {}
     kind = problem['problem']
@@ -383,11 +386,11 @@ def line(problem, lang):
             kind = 'required_limit' if problem.get('limit') else 'required_hint'
             fields['what'] = hint.get(lang) or hint.get('id')
     elif kind in ('type', 'element'):
-        fields['kind'] = msg['kinds'][problem['kind']]
+        fields['kind'] = problem['kind']
         if kind == 'type':
             fields['allowed'] = _allowed(spec, rule, lang)
         else:
-            fields['allowed'] = msg['allowed'].get(problem['type'], problem['type'])
+            fields['allowed'] = MESSAGES.terms[lang]['allowed'].get(problem['type'], problem['type'])
     elif kind in ('choices', 'element_choices'):
         fields['choices'] = ', '.join(str(c) if c != '' else '""' for c in problem['choices'])
     elif kind == 'range':
@@ -399,7 +402,7 @@ def line(problem, lang):
         fields['suggestion'] = problem['suggestion']
     elif kind == 'unreadable':
         fields['error'] = problem.get('error', '')
-    return msg[kind].format(**fields)
+    return MESSAGES.text(lang, kind, **fields)
 
 
 def render(playbook, problems, lang):
@@ -408,12 +411,11 @@ def render(playbook, problems, lang):
     ``lang`` None (the language variable itself is wrong): Bahasa Indonesia, then English."""
     if lang is None:
         return '\n\n'.join(render(playbook, problems, one) for one in LANGUAGES)
-    msg = MESSAGES[lang]
-    lines = [msg['head'].format(playbook=playbook)]
+    lines = [MESSAGES.text(lang, 'head', playbook=playbook)]
     for problem in problems:
         text = line(problem, lang)
         if problem.get('hosts'):
-            text = text.rstrip('.?') + msg['hosts'].format(hosts=', '.join(problem['hosts'])) + text[-1]
+            text = text.rstrip('.?') + MESSAGES.text(lang, 'hosts', hosts=', '.join(problem['hosts'])) + text[-1]
         lines.append('- ' + text)
-    lines.append(msg['tail'])
+    lines.append(MESSAGES.text(lang, 'tail'))
     return '\n'.join(lines)

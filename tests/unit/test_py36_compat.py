@@ -88,6 +88,7 @@ LOAD = """
     parts = pkg.split('.')
     for i in range(1, len(parts) + 1):
         sys.modules.setdefault('.'.join(parts[:i]), types.ModuleType('.'.join(parts[:i])))
+    sys.modules[pkg].__path__ = [base]  # what a file imports is found beside it
     sipp_common = load(pkg + '.sipp_common', base + '/sipp_common.py')
     sipp_config = load(pkg + '.sipp_config', base + '/sipp_config.py')
 """
@@ -102,7 +103,7 @@ def test_parser_runs_on_python36(python36):
     try:
         cfg.value('web', 'password')
     except sipp_config.SippConfigError as exc:
-        out['error'] = [exc.code, exc.params['line'], sipp_common.msg('id', exc.code, **exc.params)]
+        out['error'] = [exc.key, exc.params['line'], sipp_common.MESSAGES.text('id', exc.key, **exc.params)]
     print(json.dumps(out))
     """
     sample = ("<?php\n$active_group = 'default';\n"
@@ -136,7 +137,7 @@ def test_cli_backend_runs_on_python36(python36, mariadb_server):
     try:
         sipp_db.connect(params, 'cli')
     except sipp_db.SippDbError as exc:
-        out['error'] = [exc.code, str(exc)]
+        out['error'] = [exc.key, str(exc)]
     print(json.dumps(out))
     """
     db = mariadb_server

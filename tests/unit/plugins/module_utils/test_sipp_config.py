@@ -170,9 +170,9 @@ def test_interpolation_is_reported_with_line_and_no_value():
     with pytest.raises(SippConfigError) as info:
         cfg.value('default', 'password')
     exc = info.value
-    assert exc.code == 'config_interpolation'
+    assert exc.key == 'config_interpolation'
     assert exc.params['line'] == 3
-    assert exc.params['key'] == "$db['default']['password']"
+    assert exc.params['setting'] == "$db['default']['password']"
     assert 'Rahasia' not in str(exc) and 'Pengadilan1' not in str(exc)
 
 
@@ -195,7 +195,7 @@ def test_unsupported_expression_only_fails_when_used():
     assert cfg.value('default', 'hostname') == 'ok'
     with pytest.raises(SippConfigError) as info:
         cfg.value('default', 'password')
-    assert info.value.code == 'config_value_unsupported'
+    assert info.value.key == 'config_value_unsupported'
     assert info.value.params['line'] == 3
     assert cfg.group('default')['cachedir'] == UnparsedValue(2, 'expression')
 
@@ -208,7 +208,7 @@ def test_unsupported_expression_only_fails_when_used():
 def test_syntax_errors_have_line_numbers(text, line):
     with pytest.raises(SippConfigError) as info:
         parse_database_php_text(text, '/srv/database.php')
-    assert info.value.code == 'config_syntax'
+    assert info.value.key == 'config_syntax'
     assert info.value.params['line'] == line
     assert info.value.params['file'] == '/srv/database.php'
     assert 'never closed' not in str(info.value)
@@ -231,11 +231,11 @@ def test_missing_group_and_key():
     cfg = parse("$db['default']['hostname'] = 'h';\n")
     with pytest.raises(SippConfigError) as info:
         cfg.group('web')
-    assert info.value.code == 'config_group_missing'
+    assert info.value.key == 'config_group_missing'
     assert info.value.params['groups'] == 'default'
     with pytest.raises(SippConfigError) as info:
         cfg.value('default', 'username', required=True)
-    assert info.value.code == 'config_key_missing'
+    assert info.value.key == 'config_key_missing'
     assert cfg.value('default', 'password', default='') == ''
 
 
@@ -253,7 +253,7 @@ def test_bom_crlf_and_latin1_file(tmp_path):
 def test_unreadable_file(tmp_path):
     with pytest.raises(SippConfigError) as info:
         parse_database_php(str(tmp_path / 'missing.php'))
-    assert info.value.code == 'config_unreadable'
+    assert info.value.key == 'config_unreadable'
 
 
 def _make_app(root, name, with_system=True):

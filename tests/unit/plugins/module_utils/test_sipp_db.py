@@ -99,7 +99,7 @@ def test_wrong_password_is_scrubbed(mariadb_server, backend, transport):
     with pytest.raises(sipp_db.SippDbError) as info:
         sipp_db.connect(_params(mariadb_server, transport, password=bad), backend)
     exc = info.value
-    assert exc.code == 'connect_failed'
+    assert exc.key == 'connect_failed'
     assert 'Access denied' in exc.params['error']
     assert exc.params['user'] == mariadb_server.app_user
     text = str(exc) + repr(exc.params)
@@ -112,7 +112,7 @@ def test_unreachable_server(mariadb_server, backend, tmp_path):
     params['unix_socket'] = str(tmp_path / 'none.sock')
     with pytest.raises(sipp_db.SippDbError) as info:
         sipp_db.connect(params, backend)
-    assert info.value.code == 'connect_failed'
+    assert info.value.key == 'connect_failed'
     assert 'none.sock' in info.value.params['target']
 
 
@@ -168,7 +168,7 @@ def test_query_error(mariadb_server, backend):
     with sipp_db.connect(_params(mariadb_server, 'socket'), backend) as conn:
         with pytest.raises(sipp_db.SippDbError) as info:
             conn.query('SELECT * FROM no_such_table')
-    assert info.value.code == 'query_failed'
+    assert info.value.key == 'query_failed'
     assert 'no_such_table' in info.value.params['error']
 
 
@@ -245,11 +245,11 @@ def test_backend_selection(monkeypatch):
     assert sipp_db.select_backend('auto') == 'cli'
     with pytest.raises(sipp_db.SippDbError) as info:
         sipp_db.select_backend('pymysql')
-    assert info.value.code == 'driver_missing'
+    assert info.value.key == 'driver_missing'
     monkeypatch.setattr(sipp_db, 'find_client', lambda module=None: None)
     with pytest.raises(sipp_db.SippDbError) as info:
         sipp_db.select_backend('auto')
-    assert info.value.code == 'client_missing'
+    assert info.value.key == 'client_missing'
     with pytest.raises(sipp_db.SippDbError):
         sipp_db.select_backend('cli')
     monkeypatch.setattr(sipp_db, 'HAS_PYMYSQL', True)
@@ -327,7 +327,7 @@ def test_params_login_overrides_file(tmp_path):
     # the password of the file cannot be read (interpolation) and is not overridden -> error
     with pytest.raises(SippConfigError) as info:
         sipp_db.connection_params(login=dict(login_user='x'), config=cfg, group='default', socket_candidates=[])
-    assert info.value.code == 'config_interpolation'
+    assert info.value.key == 'config_interpolation'
     assert info.value.params['line'] == 5
 
 
@@ -335,7 +335,7 @@ def test_params_missing_group():
     cfg = _config("$db['default']['hostname'] = 'localhost';\n")
     with pytest.raises(SippConfigError) as info:
         sipp_db.connection_params(config=cfg, group='web')
-    assert info.value.code == 'config_group_missing'
+    assert info.value.key == 'config_group_missing'
     assert info.value.params['groups'] == 'default'
 
 

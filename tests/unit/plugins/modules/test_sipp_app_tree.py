@@ -249,7 +249,7 @@ def test_faulty_packages_refused_live_untouched(tmp_path, run_module, faulty, la
     assert not os.path.exists('/etc/cron.d/sipp-update')
     words = {'id': ('Tidak ada yang diubah', 'sudah dihapus'), 'en': ('Nothing was changed', 'was removed')}
     assert any(w in res['msg'] for w in words[language]), res['msg']
-    assert res['msg'] != T.message(language, problem)
+    assert res['msg'] != T.MESSAGES.text(language, problem)
 
 
 def test_a_symlinked_folder_in_the_live_tree_is_never_written_through(tmp_path, run_module):

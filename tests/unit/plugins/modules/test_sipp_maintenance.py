@@ -12,7 +12,6 @@ import os
 
 import pytest
 
-from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_common
 from ansible_collections.pengadilan.sipp.plugins.modules import sipp_maintenance
 
 DB = 'maint_sipp'
@@ -198,13 +197,3 @@ def test_sipp_unreachable_fails(mariadb_server, tmp_path, run_module):
     assert result['failed'] is True
     assert 'Tidak dapat tersambung' in result['msg']
     assert_no_secret(db, raw)
-
-
-def test_msg_catalogue_fallbacks():
-    catalogue = {'id': {'a': 'satu {x}', 'b': 'dua'}, 'en': {'a': 'one {x}'}}
-    assert sipp_common.msg('en', 'a', catalogue=catalogue, x=1) == 'one 1'
-    assert sipp_common.msg('en', 'b', catalogue=catalogue) == 'dua'
-    assert sipp_common.msg('xx', 'a', catalogue=catalogue, x=2) == 'satu 2'
-    assert sipp_common.msg('en', 'zz', catalogue=catalogue) == 'zz'
-    # the shared catalogue is unchanged
-    assert sipp_common.msg('en', 'no_app_found', paths='/x').startswith('No SIPP application folder found')

@@ -566,8 +566,8 @@ def test_chain_refusals(built):
         pkgutil.check_chain('lima', manifests)
     assert info.value.problem == 'invalid_option'
     for key in ('chain_broken', 'from_version_behind', 'from_version_ahead'):
-        text = pkgutil.message('id', key, name='x.zip', index=2, from_version='5.2.0', to_version='5.2.1',
-                               current_version='5.1.0')
+        text = pkgutil.MESSAGES.text('id', key, name='x.zip', index=2, from_version='5.2.0', to_version='5.2.1',
+                                     current_version='5.1.0')
         assert 'Tidak ada yang diubah' in text and '5.1.0' in text and '5.2.0' in text
 
 
@@ -619,8 +619,8 @@ pkg = 'ansible_collections.pengadilan.sipp.plugins.module_utils'
 parts = pkg.split('.')
 for i in range(1, len(parts) + 1):
     sys.modules.setdefault('.'.join(parts[:i]), types.ModuleType('.'.join(parts[:i])))
+sys.modules[pkg].__path__ = [base]  # what a file imports is found beside it
 load(pkg + '.sipp_common', base + '/sipp_common.py')
-load(pkg + '.sipp_files', base + '/sipp_files.py')
 sp = load(pkg + '.sipp_package', base + '/sipp_package.py')
 out = {}
 for path in paths:
@@ -628,7 +628,7 @@ for path in paths:
         res = sp.verify_package(path)
         out[path] = ['ok', res['to_version'], res['total_uncompressed_bytes']]
     except sp.PackageError as exc:
-        out[path] = [exc.problem, sp.message('id', exc.key, **exc.params)]
+        out[path] = [exc.problem, exc.render('id')]
 out['chain'] = sp.check_chain('5.2.1', [{'from_version': '5.2.1', 'to_version': '5.10.0'}])
 print(json.dumps(out))
 '''

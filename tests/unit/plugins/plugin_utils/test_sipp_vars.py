@@ -34,7 +34,7 @@ def test_every_declared_variable_has_a_type_and_a_description(playbook):
     assert len(options) >= 8
     for name, spec in options:
         assert name.startswith("sipp_"), name
-        assert spec.get("type", "str") in sipp_vars.MESSAGES["id"]["allowed"] or spec.get("type") == "list", name
+        assert spec.get("type", "str") in sipp_vars.TERMS["id"]["allowed"] or spec.get("type") == "list", name
         assert spec.get("description"), "%s: %s is undocumented" % (playbook, name)
         if spec.get("type") == "list":
             assert spec.get("elements"), "%s: list %s without elements" % (playbook, name)
