@@ -292,9 +292,11 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import DEFAULT_LANGUAGE, LANGUAGES
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_lock import keep_alive, lock_argument_spec
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import PackageError
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_app_tree import (
-    MESSAGES, TreeError, clean_trees, default_previous, default_staging, open_package, prepare_tree, render,
-    render_state, restore_tree, switch_tree)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_tree_files import clean_trees
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_tree_messages import MESSAGES, TreeError, render, render_state
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_tree_names import default_previous, default_staging
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_tree_prepare import open_package, prepare_tree
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_tree_switch import restore_tree, switch_tree
 
 
 def _staging_from_package(app_path, package):

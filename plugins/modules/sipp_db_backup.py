@@ -283,10 +283,13 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
     SippDbError, client_credentials, find_client)
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
-    COMPRESSIONS, COMPRESSED_FRACTION, DumpError, choose_compression, compress_command, dump_command,
-    dump_help, dump_to_file, find_dump_program, read_manifest, view_digest, test_command,
-    SectionWatch, TableLock, nontransactional_tables)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump_locks import nontransactional_tables, TableLock
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump_manifest import read_manifest, view_digest
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump_pipes import dump_to_file
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump_programs import (
+    choose_compression, compress_command, COMPRESSED_FRACTION, COMPRESSIONS, dump_command, dump_help, DumpError,
+    find_dump_program, test_command)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump_sections import SectionWatch
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import (
     existing_ancestor, make_private_dirs, sha256_file, write_json)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import (

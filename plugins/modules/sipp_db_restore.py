@@ -278,9 +278,13 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
     SippDbError, client_credentials, find_client)
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump import (
-    DumpError, DumpFilter, client_command, compare_checksums, detect_compression, find_program, read_manifest,
-    restore_stream, run_client_sql, scan_dump, view_digest)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump_manifest import (
+    compare_checksums, read_manifest, view_digest)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump_pipes import (
+    restore_stream, run_client_sql, scan_dump)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump_programs import (
+    client_command, detect_compression, DumpError, find_program)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump_sections import DumpFilter
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import sha256_file
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import (
     compare_objects, quote_identifier, schema_objects, table_checksums, table_structures)

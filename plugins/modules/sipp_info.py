@@ -577,7 +577,7 @@ def _gather(module, site):
         sync=_sync_info(module, site),
         db_backend=conn.backend,
         python_version=platform.python_version(),
-        # the same search as the dump's compressor (module_utils/sipp_dump.py find_program)
+        # the same search as the dump's compressor (module_utils/sipp_dump_programs.py find_program)
         tools=dict((name, bool(module.get_bin_path(name, required=False, opt_dirs=CLIENT_EXTRA_DIRS)))
                    for name in ('zstd', 'rsync')),
     )

@@ -1,5 +1,5 @@
 # -*- coding: utf-8 -*-
-"""sipp_dump: the dump pipeline and the section filter, on real mariadb-dump output of the scratch MariaDB."""
+"""sipp_dump_*: the dump pipeline and the section filter, on real mariadb-dump output of the scratch MariaDB."""
 
 from __future__ import (absolute_import, division, print_function)
 
@@ -10,13 +10,15 @@ import sys
 import pymysql
 import pytest
 
-from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_dump as d
+from ansible_collections.pengadilan.sipp.plugins.module_utils import (
+    sipp_dump_manifest as manifest, sipp_dump_pipes as pipes, sipp_dump_programs as programs,
+    sipp_dump_sections as sections)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import client_credentials, connect, find_client
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import table_checksums
 
-DUMP = d.find_dump_program()
-ZSTD = d.find_program(['zstd'])
-GZIP = d.find_program(['gzip'])
+DUMP = programs.find_dump_program()
+ZSTD = programs.find_program(['zstd'])
+GZIP = programs.find_program(['gzip'])
 
 
 # --- a small SIPP-like database, owned by the app user (its password has quotes, $, \, # and spaces) ----------
@@ -88,20 +90,20 @@ def damage(db, name):
 def dump(db, name, path, kind='none', program=None):
     params = app_params(db, name)
     with client_credentials(params) as creds:
-        argv = d.dump_command(DUMP, creds['defaults_arg'], name, 'latin1', d.dump_help(DUMP))
-        comp = d.compress_command(kind, program) if kind != 'none' else None
-        test = d.test_command(kind, program, str(path)) if kind != 'none' else None
-        return d.dump_to_file(argv, comp, str(path), env=creds['env'], secrets=[db.app_password], test_argv=test)
+        argv = programs.dump_command(DUMP, creds['defaults_arg'], name, 'latin1', programs.dump_help(DUMP))
+        comp = programs.compress_command(kind, program) if kind != 'none' else None
+        test = programs.test_command(kind, program, str(path)) if kind != 'none' else None
+        return pipes.dump_to_file(argv, comp, str(path), env=creds['env'], secrets=[db.app_password], test_argv=test)
 
 
 def restore(db, name, path, dump_filter=None):
     params = app_params(db, name)
-    kind = d.detect_compression(str(path))
+    kind = programs.detect_compression(str(path))
     program = {'zstd': ZSTD, 'gzip': GZIP}.get(kind)
     with client_credentials(params) as creds:
-        argv = d.client_command(find_client(), creds['defaults_arg'], name, 'latin1')
-        return d.restore_stream(str(path), kind, program, argv, env=creds['env'], secrets=[db.app_password],
-                                dump_filter=dump_filter)
+        argv = programs.client_command(find_client(), creds['defaults_arg'], name, 'latin1')
+        return pipes.restore_stream(str(path), kind, program, argv, env=creds['env'], secrets=[db.app_password],
+                                    dump_filter=dump_filter)
 
 
 @pytest.fixture(scope='module')
@@ -125,7 +127,7 @@ def test_plain_dump_is_complete_and_private(plain_dump, dumpdb):
     assert stat.S_IMODE(os.stat(str(path)).st_mode) == 0o600
     data = path.read_bytes()
     assert info['uncompressed_bytes'] == len(data)
-    assert d.has_end_marker(data[-200:])
+    assert sections.has_end_marker(data[-200:])
     assert b'CREATE DATABASE' not in data and b'\nUSE ' not in data
     assert db.app_password.encode('latin1') not in data
     for word in (b'CREATE TABLE `perkara`', b'TRIGGER', b'VIEW `v_perkara`', b'0x00FF275C'):
@@ -134,7 +136,7 @@ def test_plain_dump_is_complete_and_private(plain_dump, dumpdb):
 
 def test_filter_without_selection_is_identity(plain_dump):
     data = plain_dump[0].read_bytes()
-    f = d.DumpFilter()
+    f = sections.DumpFilter()
     assert f.filter_bytes(data) == data
     assert sorted(f.seen_tables) == ['odd `name', 'perkara', 'perkara_pihak1', 'sys_config']
     assert sorted(f.seen_views) == ['v_perkara', 'v_root']
@@ -143,7 +145,7 @@ def test_filter_without_selection_is_identity(plain_dump):
 
 def test_filter_keeps_only_the_chosen_tables(plain_dump):
     data = plain_dump[0].read_bytes()
-    f = d.DumpFilter(tables=['perkara_pihak1'], views=False, routines=False)
+    f = sections.DumpFilter(tables=['perkara_pihak1'], views=False, routines=False)
     out = f.filter_bytes(data)
     assert f.kept_tables == ['perkara_pihak1']
     assert b'-- Table structure for table `perkara_pihak1`' in out
@@ -153,12 +155,12 @@ def test_filter_keeps_only_the_chosen_tables(plain_dump):
     assert b'VIEW' not in out and b'TRIGGER' not in out
     # preamble and trailer kept
     assert b'SET NAMES latin1' in out and b'SET SQL_MODE=@OLD_SQL_MODE' in out
-    assert d.has_end_marker(out[-200:])
+    assert sections.has_end_marker(out[-200:])
 
 
 def test_filter_keeps_a_tables_triggers_and_the_views(plain_dump):
     data = plain_dump[0].read_bytes()
-    out = d.DumpFilter(tables=['perkara', 'odd `name'], views=True).filter_bytes(data)
+    out = sections.DumpFilter(tables=['perkara', 'odd `name'], views=True).filter_bytes(data)
     assert b'INSERT INTO `perkara`' in out and b'TRIGGER trg_perkara' in out
     assert b'INSERT INTO `odd ``name`' in out
     assert b'Temporary table structure for view `v_perkara`' in out or b'Temporary view structure' in out
@@ -169,12 +171,12 @@ def test_filter_keeps_a_tables_triggers_and_the_views(plain_dump):
 def test_definers_rewritten_unless_the_restoring_users(plain_dump, dumpdb):
     db, _name = dumpdb
     data = plain_dump[0].read_bytes()
-    f = d.DumpFilter(keep_definer='%s@127.0.0.1' % db.app_user)
+    f = sections.DumpFilter(keep_definer='%s@127.0.0.1' % db.app_user)
     out = f.filter_bytes(data)
     assert b'DEFINER=`root`@`localhost`' in data and b'DEFINER=`root`@`localhost`' not in out
     assert f.definers_rewritten >= 1
     assert ('DEFINER=`%s`@`127.0.0.1`' % db.app_user).encode() in out
-    everything = d.DumpFilter(keep_definer='')
+    everything = sections.DumpFilter(keep_definer='')
     out = everything.filter_bytes(data)
     assert b'DEFINER=`' not in out and everything.definers_rewritten >= 3
     # data is never rewritten
@@ -182,11 +184,11 @@ def test_definers_rewritten_unless_the_restoring_users(plain_dump, dumpdb):
 
 
 def test_end_marker_detection():
-    assert d.has_end_marker(b'UNLOCK TABLES;\n\n-- Dump completed on 2026-11-24 21:30:00\n')
-    assert d.has_end_marker(b'-- Dump completed\n\n\n')
-    assert not d.has_end_marker(b'-- Dump completed on x\nINSERT INTO t VALUES (1);\n')
-    assert not d.has_end_marker(b'INSERT INTO `t` VALUES (1,\'-- Dump completed\');\n')
-    assert not d.has_end_marker(b'')
+    assert sections.has_end_marker(b'UNLOCK TABLES;\n\n-- Dump completed on 2026-11-24 21:30:00\n')
+    assert sections.has_end_marker(b'-- Dump completed\n\n\n')
+    assert not sections.has_end_marker(b'-- Dump completed on x\nINSERT INTO t VALUES (1);\n')
+    assert not sections.has_end_marker(b'INSERT INTO `t` VALUES (1,\'-- Dump completed\');\n')
+    assert not sections.has_end_marker(b'')
 
 
 def test_per_table_restore_touches_only_those_tables(plain_dump, dumpdb):
@@ -196,13 +198,13 @@ def test_per_table_restore_touches_only_those_tables(plain_dump, dumpdb):
     damage(db, name)
     damaged = sums(db, name)
     assert damaged['perkara_pihak1'] != good['perkara_pihak1'] and damaged['perkara'] != good['perkara']
-    res = restore(db, name, path, d.DumpFilter(tables=['perkara_pihak1'], views=True,
-                                               keep_definer='%s@127.0.0.1' % db.app_user))
+    res = restore(db, name, path, sections.DumpFilter(tables=['perkara_pihak1'], views=True,
+                                                      keep_definer='%s@127.0.0.1' % db.app_user))
     assert res['filter'].kept_tables == ['perkara_pihak1']
     now = sums(db, name)
     assert now['perkara_pihak1'] == good['perkara_pihak1']
     assert now['perkara'] == damaged['perkara']
-    restore(db, name, path, d.DumpFilter(keep_definer='%s@127.0.0.1' % db.app_user))
+    restore(db, name, path, sections.DumpFilter(keep_definer='%s@127.0.0.1' % db.app_user))
     assert sums(db, name) == good
     assert app_sql(db, name, "SELECT n FROM v_root")[0][0] == good['perkara']['rows']
 
@@ -212,13 +214,13 @@ def test_compressed_round_trip(dumpdb, tmp_path, kind):
     db, name = dumpdb
     program = ZSTD if kind == 'zstd' else GZIP
     assert program, '%s is needed' % kind
-    path = tmp_path / ('db.sql' + d.EXTENSIONS[kind])
+    path = tmp_path / ('db.sql' + programs.EXTENSIONS[kind])
     info = dump(db, name, path, kind, program)
-    assert d.detect_compression(str(path)) == kind
+    assert programs.detect_compression(str(path)) == kind
     assert info['uncompressed_bytes'] > path.stat().st_size > 0
     good = sums(db, name)
     damage(db, name)
-    res = restore(db, name, path, d.DumpFilter(keep_definer=''))
+    res = restore(db, name, path, sections.DumpFilter(keep_definer=''))
     assert res['bytes_in'] == info['uncompressed_bytes']
     assert sums(db, name) == good
 
@@ -236,8 +238,8 @@ def test_failing_dump_program_is_detected_and_scrubbed(tmp_path):
     prog = fake(tmp_path, 'dump', 'printf -- "-- partial\\nINSERT INTO t VALUES (1);\\n"; '
                                   'cat %s >&2; exit 2' % (tmp_path / 'said'))
     out = tmp_path / 'out.sql.gz'
-    with pytest.raises(d.DumpError) as err:
-        d.dump_to_file([prog], d.compress_command('gzip', GZIP), str(out), secrets=[secret])
+    with pytest.raises(programs.DumpError) as err:
+        pipes.dump_to_file([prog], programs.compress_command('gzip', GZIP), str(out), secrets=[secret])
     assert err.value.step == 'dump' and err.value.returncode == 2
     assert 'Access denied' in err.value.detail and secret not in err.value.detail and '********' in err.value.detail
     assert not out.exists()
@@ -246,8 +248,8 @@ def test_failing_dump_program_is_detected_and_scrubbed(tmp_path):
 def test_dump_without_end_marker_is_refused(tmp_path):
     prog = fake(tmp_path, 'dump', 'printf -- "-- MariaDB dump\\nINSERT INTO t VALUES (1);\\n"; exit 0')
     out = tmp_path / 'out.sql'
-    with pytest.raises(d.DumpError) as err:
-        d.dump_to_file([prog], None, str(out))
+    with pytest.raises(programs.DumpError) as err:
+        pipes.dump_to_file([prog], None, str(out))
     assert err.value.step == 'end_marker'
     assert not out.exists()
 
@@ -256,8 +258,8 @@ def test_failing_compressor_is_detected(tmp_path):
     prog = fake(tmp_path, 'dump', 'printf -- "INSERT INTO t VALUES (1);\\n-- Dump completed\\n"')
     comp = fake(tmp_path, 'comp', 'cat >/dev/null; echo "compressor broke" >&2; exit 1')
     out = tmp_path / 'out.sql.zst'
-    with pytest.raises(d.DumpError) as err:
-        d.dump_to_file([prog], [comp], str(out))
+    with pytest.raises(programs.DumpError) as err:
+        pipes.dump_to_file([prog], [comp], str(out))
     assert err.value.step == 'compress' and err.value.returncode == 1 and 'compressor broke' in err.value.detail
     assert not out.exists()
 
@@ -270,8 +272,8 @@ def test_compressor_dying_early_stops_the_dump(tmp_path):
     prog = fake(tmp_path, 'dump', '%s %s' % (sys.executable, gen))
     comp = fake(tmp_path, 'comp', 'head -c 10 >/dev/null; exit 0')
     out = tmp_path / 'out.sql.zst'
-    with pytest.raises(d.DumpError) as err:
-        d.dump_to_file([prog], [comp], str(out))
+    with pytest.raises(programs.DumpError) as err:
+        pipes.dump_to_file([prog], [comp], str(out))
     assert err.value.step == 'compress'
     assert not out.exists()
 
@@ -280,12 +282,12 @@ def test_corrupt_file_fails_decompression_and_bad_sql_fails_the_client(dumpdb, t
     db, name = dumpdb
     bad = tmp_path / 'bad.sql.zst'
     bad.write_bytes(b'\x28\xb5\x2f\xfd' + b'garbage' * 100)
-    with pytest.raises(d.DumpError) as err:
+    with pytest.raises(programs.DumpError) as err:
         restore(db, name, bad)
     assert err.value.step in ('decompress', 'end_marker')
     sql = tmp_path / 'bad.sql'
     sql.write_bytes(b'SELECT * FROM no_such_table;\n-- Dump completed\n')
-    with pytest.raises(d.DumpError) as err:
+    with pytest.raises(programs.DumpError) as err:
         restore(db, name, sql)
     assert err.value.step == 'client' and 'no_such_table' in err.value.detail
     assert db.app_password not in err.value.detail
@@ -294,31 +296,31 @@ def test_corrupt_file_fails_decompression_and_bad_sql_fails_the_client(dumpdb, t
 def test_compare_checksums():
     want = {'a': {'rows': 1, 'checksum': '10'}, 'b': {'rows': 2, 'checksum': '20'}, 'c': {'rows': 0, 'checksum': '0'}}
     got = {'a': {'rows': 1, 'checksum': '10'}, 'b': {'rows': 2, 'checksum': '21'}, 'x': {'rows': 1, 'checksum': '1'}}
-    diffs = d.compare_checksums(want, got)
+    diffs = manifest.compare_checksums(want, got)
     assert [(x['table'], x['problem']) for x in diffs] == [('b', 'changed'), ('c', 'missing')]
-    assert d.compare_checksums(want, got, tables=['a']) == []
+    assert manifest.compare_checksums(want, got, tables=['a']) == []
 
 
 def test_choose_compression(monkeypatch, tmp_path):
-    assert d.choose_compression('none') == ('none', None)
-    assert d.choose_compression('auto') == ('zstd', ZSTD)
-    assert d.choose_compression('gzip') == ('gzip', GZIP)
-    monkeypatch.setattr(d, 'CLIENT_EXTRA_DIRS', [])
+    assert programs.choose_compression('none') == ('none', None)
+    assert programs.choose_compression('auto') == ('zstd', ZSTD)
+    assert programs.choose_compression('gzip') == ('gzip', GZIP)
+    monkeypatch.setattr(programs, 'CLIENT_EXTRA_DIRS', [])
     monkeypatch.setenv('PATH', str(tmp_path))
-    with pytest.raises(d.DumpError) as err:
-        d.choose_compression('zstd')
+    with pytest.raises(programs.DumpError) as err:
+        programs.choose_compression('zstd')
     assert err.value.step == 'compress' and err.value.program == 'zstd'
-    assert d.choose_compression('auto') == ('none', None)
+    assert programs.choose_compression('auto') == ('none', None)
 
 
 def test_dump_command_puts_the_option_file_first():
-    argv = d.dump_command('/usr/bin/mysqldump', '--defaults-extra-file=/tmp/x/c.cnf', 'SIPP', 'latin1',
-                          'Usage ... --set-gtid-purged=name --column-statistics --dump-date')
+    argv = programs.dump_command('/usr/bin/mysqldump', '--defaults-extra-file=/tmp/x/c.cnf', 'SIPP', 'latin1',
+                                 'Usage ... --set-gtid-purged=name --column-statistics --dump-date')
     assert argv[:2] == ['/usr/bin/mysqldump', '--defaults-extra-file=/tmp/x/c.cnf']
     assert argv[-2:] == ['--', 'SIPP'] and '--databases' not in argv
     for option in ('--single-transaction', '--quick', '--routines', '--triggers', '--events', '--hex-blob',
                    '--default-character-set=latin1', '--set-gtid-purged=OFF', '--column-statistics=0'):
         assert option in argv
     assert not [a for a in argv if a.startswith('--password') or a.startswith('-p')]
-    plain = d.dump_command('mariadb-dump', '--defaults-extra-file=c', 'SIPP', 'latin1', '--dump-date')
+    plain = programs.dump_command('mariadb-dump', '--defaults-extra-file=c', 'SIPP', 'latin1', '--dump-date')
     assert '--set-gtid-purged=OFF' not in plain and '--column-statistics=0' not in plain

@@ -83,6 +83,6 @@ def test_every_error_of_plugins_is_a_sipp_error_and_no_file_wraps_the_catalogue_
 @pytest.mark.parametrize('language', ['id', 'en'])
 def test_every_catalogue_speaks_both_languages(language):
     from ansible_collections.pengadilan.sipp.plugins.module_utils import (
-        sipp_app_tree, sipp_backups, sipp_links, sipp_lock, sipp_migrate, sipp_package)
-    for module in (sipp_common, sipp_app_tree, sipp_backups, sipp_links, sipp_lock, sipp_migrate, sipp_package):
+        sipp_backups, sipp_links, sipp_lock, sipp_migrate, sipp_package, sipp_tree_messages)
+    for module in (sipp_common, sipp_backups, sipp_links, sipp_lock, sipp_migrate, sipp_package, sipp_tree_messages):
         assert isinstance(module.MESSAGES, Catalogue) and module.MESSAGES.get(language), module.__name__

@@ -14,7 +14,9 @@ import zipfile
 
 import pytest
 
-from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_app_tree as T
+from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_tree_files as F
+from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_tree_messages as M
+from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_tree_switch as S
 from ansible_collections.pengadilan.sipp.plugins.modules import sipp_app_tree as module
 
 from sippsim import faults, release as R
@@ -53,7 +55,7 @@ def snapshot(root):
 def content(snap):
     """What a tree holds, without inodes (trees compared across renames and copies) and without the module's record
     (the switch adds its details to it)."""
-    return dict((rel, v[:5]) for rel, v in snap.items() if rel != T.RECORD_NAME)
+    return dict((rel, v[:5]) for rel, v in snap.items() if rel != F.RECORD_NAME)
 
 
 def files_of(snap):
@@ -136,9 +138,9 @@ def test_prepare_builds_the_new_tree_beside_with_hard_links(tmp_path, run_module
 
     # the staging tree is the release tree of to_version, plus the court's own files kept
     staged = snapshot(staging)
-    record = json.loads((staging / T.RECORD_NAME).read_text())
-    assert stat.S_IMODE(os.lstat(str(staging / T.RECORD_NAME)).st_mode) == 0o600
-    del staged[T.RECORD_NAME]
+    record = json.loads((staging / F.RECORD_NAME).read_text())
+    assert stat.S_IMODE(os.lstat(str(staging / F.RECORD_NAME)).st_mode) == 0o600
+    del staged[F.RECORD_NAME]
     expected = expected_tree(tmp_path, to_version)
     assert files_of(dict((r, v) for r, v in staged.items() if r not in EXTRAS)) == files_of(expected)
     assert sorted(r for r, v in staged.items() if v[0] != 'dir' and r not in EXTRAS) == \
@@ -174,7 +176,7 @@ def test_prepare_builds_the_new_tree_beside_with_hard_links(tmp_path, run_module
     # idempotent: reused as it is
     again = ok(run_module, state='prepared', app_path=str(app), package=str(pkg))
     assert again['changed'] is False and again['reused'] is True
-    assert snapshot(staging) == dict(staged, **{T.RECORD_NAME: snapshot(staging)[T.RECORD_NAME]})
+    assert snapshot(staging) == dict(staged, **{F.RECORD_NAME: snapshot(staging)[F.RECORD_NAME]})
 
 
 def test_the_zip_modes_are_never_applied(tmp_path, run_module):
@@ -198,20 +200,20 @@ def test_incomplete_or_damaged_staging_is_rebuilt_foreign_one_refused(tmp_path, 
     ok(run_module, **args)
     first = snapshot(staging)
     # a written file damaged
-    written = json.loads((staging / T.RECORD_NAME).read_text())['written']
+    written = json.loads((staging / F.RECORD_NAME).read_text())['written']
     os.chmod(str(staging), 0o700)
     (staging / written[0]).write_bytes(b'rusak')
     assert ok(run_module, **args)['changed'] is True
     assert files_of(snapshot(staging)) != {} and sha(str(staging / written[0])) != sha256_of(b'rusak')
     # a record left incomplete (a run stopped halfway)
-    record = json.loads((staging / T.RECORD_NAME).read_text())
+    record = json.loads((staging / F.RECORD_NAME).read_text())
     record['complete'] = False
-    T.write_record(str(staging), record)
+    F.write_record(str(staging), record)
     res = ok(run_module, **args)
     assert res['changed'] is True and res['reused'] is False
     assert content(snapshot(staging)).keys() == content(first).keys()
     # a folder of that name that is not ours: refused, kept
-    T.clean_trees(str(app), [str(staging)])
+    F.clean_trees(str(app), [str(staging)])
     staging.mkdir()
     (staging / 'catatan.txt').write_text('punya admin')
     res = refused(run_module, 'staging_foreign', **args)
@@ -249,7 +251,7 @@ def test_faulty_packages_refused_live_untouched(tmp_path, run_module, faulty, la
     assert not os.path.exists('/etc/cron.d/sipp-update')
     words = {'id': ('Tidak ada yang diubah', 'sudah dihapus'), 'en': ('Nothing was changed', 'was removed')}
     assert any(w in res['msg'] for w in words[language]), res['msg']
-    assert res['msg'] != T.MESSAGES.text(language, problem)
+    assert res['msg'] != M.MESSAGES.text(language, problem)
 
 
 def test_a_symlinked_folder_in_the_live_tree_is_never_written_through(tmp_path, run_module):
@@ -383,7 +385,7 @@ def test_switch_preconditions(tmp_path, run_module):
 
 def test_switch_without_renameat2_falls_back_to_two_renames(tmp_path, run_module, monkeypatch):
     app, pkg, original, staging = prepared(tmp_path, run_module)
-    monkeypatch.setattr(T, '_renameat2', lambda: None)
+    monkeypatch.setattr(S, '_renameat2', lambda: None)
     res = ok(run_module, state='switched', app_path=str(app), staging=staging)
     assert res['method'] == 'rename' and res['changed'] is True
     assert 'renameat2' in json.dumps(res.get('warnings')), res
@@ -397,11 +399,11 @@ def test_exchange_really_is_the_kernel_call(tmp_path):
     b.mkdir()
     (a / 'x').write_text('a')
     (b / 'x').write_text('b')
-    assert T._renameat2() is not None
-    assert T.exchange(str(a), str(b)) is None
+    assert S._renameat2() is not None
+    assert S.exchange(str(a), str(b)) is None
     assert (a / 'x').read_text() == 'b' and (b / 'x').read_text() == 'a'
     with pytest.raises(OSError) as info:
-        T.exchange(str(a), str(tmp_path / 'tidak-ada'))
+        S.exchange(str(a), str(tmp_path / 'tidak-ada'))
     assert info.value.errno == errno.ENOENT
 
 
@@ -411,7 +413,7 @@ def test_a_switch_stopped_after_the_exchange_is_completed_by_a_rerun(tmp_path, r
 
     def crash(*args):
         raise OSError(errno.EIO, 'Input/output error')
-    monkeypatch.setattr(T, '_finish_old', crash)
+    monkeypatch.setattr(S, '_finish_old', crash)
     res = refused(run_module, 'switch_failed', state='switched', app_path=str(app), staging=staging)
     assert res['changed'] is True and staging in res['details']['state']
     monkeypatch.undo()
@@ -456,14 +458,14 @@ def test_exchange_through_the_raw_syscall_where_libc_lacks_renameat2(tmp_path, m
 
     class OldLibc(object):
         syscall = real.syscall
-    monkeypatch.setattr(T.ctypes, 'CDLL', lambda *args, **kwargs: OldLibc())
+    monkeypatch.setattr(S.ctypes, 'CDLL', lambda *args, **kwargs: OldLibc())
     a = tmp_path / 'a'
     b = tmp_path / 'b'
     a.mkdir()
     b.mkdir()
     (a / 'x').write_text('a')
     (b / 'x').write_text('b')
-    assert T.exchange(str(a), str(b)) is None
+    assert S.exchange(str(a), str(b)) is None
     assert (a / 'x').read_text() == 'b' and (b / 'x').read_text() == 'a'
 
 
@@ -563,7 +565,7 @@ def test_release_layout_foreign_release_refused_our_leftover_set_aside(tmp_path,
     os.rename(str(foreign), str(releases / 'milik-admin'))
     # a release of ours that never stayed live (switched, then the link pointed back by hand)
     first = ok(run_module, state='switched', app_path=str(link), package=str(pkg))
-    T.switch_link(str(link), str(old), str(old))
+    S.switch_link(str(link), str(old), str(old))
     ok(run_module, state='prepared', app_path=str(link), package=str(pkg))
     again = ok(run_module, state='switched', app_path=str(link), package=str(pkg))
     assert again['release'] == first['release'] and os.path.realpath(str(link)) == first['release']
@@ -579,7 +581,7 @@ def test_release_layout_switch_stopped_before_the_link_is_completed_by_a_rerun(t
 
     def crash(*args, **kwargs):
         raise OSError(errno.EIO, 'Input/output error')
-    monkeypatch.setattr(T, 'switch_link', crash)
+    monkeypatch.setattr(S, 'switch_link', crash)
     res = refused(run_module, 'switch_failed', state='switched', app_path=str(link), package=str(pkg))
     assert 'SIPP-5.2.0' in res['details']['state'] and os.path.realpath(str(link)) == str(old)
     monkeypatch.undo()

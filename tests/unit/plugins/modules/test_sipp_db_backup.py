@@ -15,7 +15,7 @@ import sys
 
 import pytest
 
-from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_dump
+from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_dump_sections
 from ansible_collections.pengadilan.sipp.plugins.modules import sipp_db_backup
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -252,7 +252,7 @@ def test_nontransactional_tables_locked_for_the_dump_while_sipp_is_online(nontx_
     for size in (1, 7, 100, 4096, len(raw_sql)):
         released = []
         fed = [None]
-        watch = sipp_dump.SectionWatch(['log_lama', 'statistik_lama'], lambda: released.append(fed[0]))
+        watch = sipp_dump_sections.SectionWatch(['log_lama', 'statistik_lama'], lambda: released.append(fed[0]))
         for at in range(0, len(raw_sql), size):
             fed[0] = (at, at + size)
             watch.feed(raw_sql[at:at + size])
