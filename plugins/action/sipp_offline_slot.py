@@ -10,7 +10,7 @@ __metaclass__ = type
 from ansible import context
 from ansible.plugins.action import ActionBase
 
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue, language_argument_spec
 from ansible_collections.pengadilan.sipp.plugins.plugin_utils import sipp_slots
 
 # a slot older than this no longer counts (a court whose offline steps take longer lets one more court start)
@@ -52,7 +52,7 @@ class ActionModule(ActionBase):
             'state': {'type': 'str', 'default': 'acquired', 'choices': ['acquired', 'released']},
             'slots': {'type': 'int', 'default': 0},
             'holder': {'type': 'str'},
-            'language': {'type': 'str', 'default': 'id', 'choices': ['id', 'en']},
+            **language_argument_spec()
         })
         lang = args['language']
         holder = args['holder'] or task_vars.get('inventory_hostname', 'localhost')

@@ -30,12 +30,6 @@ options:
       - The group of C(application/config/database.php) holding SIPP's own database. Default is the file's
         C($active_group) (C(default) when the file sets none).
     type: str
-  language:
-    description:
-      - Language of messages, V(id) (Bahasa Indonesia) or V(en).
-    type: str
-    choices: [id, en]
-    default: id
 notes:
   - The module reads C(application/config/database.php), usually readable by root only, so use C(become) when
     connecting as another user. The database password is never returned nor logged.

@@ -17,7 +17,7 @@ import io
 
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.pengadilan.sipp.plugins.filter.sipp_report import _cell, _text, _unsafe
+from ansible_collections.pengadilan.sipp.plugins.filter.sipp_report import _cell, _num, _text, _unsafe
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import LANGUAGES
 
 JOBS = ('backup', 'sync_check', '')
@@ -39,16 +39,6 @@ def _words(messages, language):
         raise AnsibleFilterError("sipp_monitor: messages must be the monitor role's __sipp_monitor_messages "
                                  "(a dict per language)")
     return language, messages[language]
-
-
-def _num(value):
-    """A number from a fact (int, float or their text); None when missing or not a number."""
-    if value is None or value == '' or isinstance(value, bool):
-        return None
-    try:
-        return float(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def _bool(value):

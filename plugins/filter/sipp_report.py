@@ -187,14 +187,18 @@ def _int_keys(mapping, what):
     return out
 
 
-def _seconds(step):
-    value = step.get('seconds')
-    if value in (None, ''):
+def _num(value):
+    """A number from a fact (int, float or their text); None when missing or not a number."""
+    if value is None or value == '' or isinstance(value, bool):
         return None
     try:
         return float(value)
     except (TypeError, ValueError):
         return None
+
+
+def _seconds(step):
+    return _num(step.get('seconds'))
 
 
 def duration(seconds):

@@ -260,7 +260,10 @@ class _Parser(object):
         tok = self.peek(ahead)
         return tok.kind == 'op' and tok.value == value
 
-    def skip_to_statement_end(self):
+    def skip(self, in_array=False):
+        """Skip what cannot be read: to the end of the statement (``;``, ``{`` or ``}`` outside brackets, not
+        consumed), or with ``in_array`` to the end of the current array item (its ``,`` consumed; the closing
+        bracket, or a ``;``, not consumed)."""
         depth = 0
         while True:
             tok = self.peek()
@@ -270,29 +273,15 @@ class _Parser(object):
                 if tok.value in ('(', '['):
                     depth += 1
                 elif tok.value in (')', ']'):
-                    depth = max(0, depth - 1)
-                elif tok.value in (';', '{', '}') and depth == 0:
-                    return
-            self.take()
-
-    def skip_array_item(self, closer):
-        """Skip to the ',' or closer ending the current array item (not consuming the closer)."""
-        depth = 0
-        while True:
-            tok = self.peek()
-            if tok.kind == 'end':
-                return
-            if tok.kind == 'op':
-                if tok.value in ('(', '['):
-                    depth += 1
-                elif tok.value in (')', ']'):
-                    if depth == 0:
+                    if in_array and depth == 0:
                         return
-                    depth -= 1
-                elif tok.value == ',' and depth == 0:
+                    depth = max(0, depth - 1)
+                elif tok.value == ',' and in_array and depth == 0:
                     self.take()
                     return
-                elif tok.value == ';':
+                elif tok.value == ';' and (in_array or depth == 0):
+                    return
+                elif tok.value in ('{', '}') and depth == 0 and not in_array:
                     return
             self.take()
 
@@ -367,7 +356,7 @@ class _Parser(object):
                         key = _php_key(tok.value, tok.line)
                 if key is not None:
                     failures.append((path + (key,), exc.line, exc.kind))
-                self.skip_array_item(closer)
+                self.skip(in_array=True)
                 continue
             if key is None:
                 key = next_index
@@ -387,7 +376,7 @@ class _Parser(object):
                 self.take()
                 continue
             if tok.kind != 'var':
-                self.skip_to_statement_end()
+                self.skip()
                 continue
             var = self.take()
             keys = []
@@ -402,7 +391,7 @@ class _Parser(object):
                     bad_key = True
                     break
             if bad_key or not self.is_op('='):
-                self.skip_to_statement_end()
+                self.skip()
                 continue
             self.take()  # '='
             failures = []
@@ -412,7 +401,7 @@ class _Parser(object):
                     raise _Unsupported(self.peek().line, 'expression')
             except _Unsupported as exc:
                 value = UnparsedValue(exc.line, exc.kind)
-            self.skip_to_statement_end()
+            self.skip()
             yield var.value, tuple(keys), value, var.line, failures
 
 

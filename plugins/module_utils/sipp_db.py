@@ -432,22 +432,29 @@ def client_credentials(params):
         shutil.rmtree(workdir, ignore_errors=True)
 
 
-def find_client(module=None):
-    """Path of the mariadb/mysql client, or None. Uses module.get_bin_path when a module is given."""
-    for name in CLIENT_NAMES:
+def find_program(names, module=None, extra_dirs=None):
+    """Path of the first program of ``names`` found, or None: module.get_bin_path when a module is given, else the
+    PATH; both also look in ``extra_dirs`` (default CLIENT_EXTRA_DIRS, where a court's MariaDB/MySQL tools may live
+    outside the PATH)."""
+    dirs = list(CLIENT_EXTRA_DIRS if extra_dirs is None else extra_dirs)
+    for name in names:
         if module is not None:
-            path = module.get_bin_path(name, required=False, opt_dirs=CLIENT_EXTRA_DIRS)
+            path = module.get_bin_path(name, required=False, opt_dirs=dirs)
         else:
             path = None
-            dirs = os.environ.get('PATH', '').split(os.pathsep) + CLIENT_EXTRA_DIRS
-            for d in dirs:
-                candidate = os.path.join(d, name)
-                if d and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            for folder in os.environ.get('PATH', '').split(os.pathsep) + dirs:
+                candidate = os.path.join(folder, name)
+                if folder and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
                     path = candidate
                     break
         if path:
             return path
     return None
+
+
+def find_client(module=None):
+    """Path of the mariadb/mysql client, or None."""
+    return find_program(CLIENT_NAMES, module)
 
 
 def parse_xml_output(text):

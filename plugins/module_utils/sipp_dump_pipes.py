@@ -80,6 +80,19 @@ def _close(handle):
             pass
 
 
+def _end_pipeline(first, second):
+    """Stop the pipeline ``first | second`` (either may be None): kill both, close the pipe between them, reap
+    them."""
+    _kill(first)
+    _kill(second)
+    if first is not None:
+        _close(first.stdout)
+        _wait(first)
+    if second is not None:
+        _close(second.stdin)
+        _wait(second)
+
+
 def dump_to_file(dump_argv, compress_argv, out_path, env=None, secrets=(), test_argv=None, watch=None):
     """Run ``dump_argv | Python | compress_argv > out_path`` checking every stage (see the module docstring).
 
@@ -186,14 +199,7 @@ def dump_to_file(dump_argv, compress_argv, out_path, env=None, secrets=(), test_
                     dump_stderr=_read_err(dump_err, secrets))
     finally:
         if not ok:
-            _kill(dump)
-            _kill(comp)
-            if dump is not None:
-                _close(dump.stdout)
-                _wait(dump)
-            if comp is not None:
-                _close(comp.stdin)
-                _wait(comp)
+            _end_pipeline(dump, comp)
         _close(out)
         _close(dump_err)
         _close(comp_err)
@@ -270,14 +276,7 @@ def restore_stream(src, kind, decompressor, client_argv, env=None, secrets=(), d
                             % bytes_in)
         return dict(bytes_in=bytes_in, bytes_out=bytes_out, filter=dump_filter)
     finally:
-        _kill(dec)
-        _kill(client)
-        if dec is not None:
-            _close(dec.stdout)
-            _wait(dec)
-        if client is not None:
-            _close(client.stdin)
-            _wait(client)
+        _end_pipeline(dec, client)
         _close(src_file)
         _close(dec_err)
         _close(client_err)

@@ -14,7 +14,7 @@ __metaclass__ = type
 import os
 import subprocess
 
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import CLIENT_EXTRA_DIRS
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import find_program
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import SippError
 
 
@@ -50,24 +50,6 @@ class DumpError(SippError):
 
     def __str__(self):
         return '%s failed: %s' % (self.step, self.detail)
-
-
-def find_program(names, module=None, extra_dirs=None):
-    """Path of the first program of ``names`` found (module.get_bin_path when a module is given), or None."""
-    dirs = list(CLIENT_EXTRA_DIRS if extra_dirs is None else extra_dirs)
-    for name in names:
-        if module is not None:
-            path = module.get_bin_path(name, required=False, opt_dirs=dirs)
-        else:
-            path = None
-            for d in os.environ.get('PATH', '').split(os.pathsep) + dirs:
-                candidate = os.path.join(d, name)
-                if d and os.path.isfile(candidate) and os.access(candidate, os.X_OK):
-                    path = candidate
-                    break
-        if path:
-            return path
-    return None
 
 
 def find_dump_program(module=None):

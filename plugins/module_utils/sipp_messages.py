@@ -21,6 +21,11 @@ LANGUAGES = ('id', 'en')
 DEFAULT_LANGUAGE = 'id'
 
 
+def language_argument_spec():
+    """The option ``language`` of every module (doc fragment sipp_language)."""
+    return dict(language=dict(type='str', default=DEFAULT_LANGUAGE, choices=list(LANGUAGES)))
+
+
 class Catalogue(dict):
     """The messages of one file: ``{'id': {key: text}, 'en': {key: text}}`` (read like that dict), with ``terms``
     ``{'id': {param: {code: word}}, 'en': ...}`` for coded values of placeholders."""

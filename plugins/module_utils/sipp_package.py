@@ -696,7 +696,11 @@ def verify_package(path, checksum=None, checksum_file=None, current_version=None
             archive.close()
 
 
-def _verify_archive(archive, path, name, size, sha256, checksum_file, current_version, target_version, warnings):
+def check_entries(archive, name):
+    """Every entry of the package's zip checked (listed once, not encrypted, a safe name, a regular file in its
+    place: manifest.json, app/ or sql/) and manifest.json read and validated. Returns (manifest, {path under app/:
+    ZipInfo}, {path under sql/: ZipInfo}); raises PackageError. The module sipp_package checks a package with it
+    before anything changes, and the court's tree checks it again as it unpacks."""
     try:
         infos = archive.infolist()
     except _ARCHIVE_ERRORS as exc:
@@ -709,7 +713,7 @@ def _verify_archive(archive, path, name, size, sha256, checksum_file, current_ve
         if info.flag_bits & 0x1:
             raise PackageError('bad_archive', key='encrypted_entry', name=name, entry=info.filename)
 
-    # 3. every entry: safe name, regular file, expected place
+    # every entry: a safe name, a regular file, its place
     manifest_info = None
     app_entries = {}
     sql_entries = {}
@@ -734,10 +738,26 @@ def _verify_archive(archive, path, name, size, sha256, checksum_file, current_ve
         else:
             raise PackageError('unexpected_entry', name=name, entry=entry)
 
-    # 4. manifest.json
     if manifest_info is None:
         raise PackageError('manifest_missing', name=name)
     manifest = validate_manifest(_read_manifest(archive, manifest_info, name), name)
+    return manifest, app_entries, sql_entries
+
+
+def check_protected(manifest, app_entries, name):
+    """The package neither writes nor deletes the court's own files (its configuration with its credentials and
+    keys): PackageError protected_path otherwise."""
+    for rel in sorted(set(app_entries) | set(manifest['files'])):
+        if is_protected(rel):
+            raise PackageError('protected_path', name=name, entry=rel, action='write')
+    for rel in manifest['delete']:
+        if protects(rel):
+            raise PackageError('protected_path', name=name, entry=rel, action='delete')
+
+
+def _verify_archive(archive, path, name, size, sha256, checksum_file, current_version, target_version, warnings):
+    # 2.-4. every entry, and manifest.json
+    manifest, app_entries, sql_entries = check_entries(archive, name)
     from_version = manifest['from_version']
     to_version = manifest['to_version']
 
@@ -753,12 +773,7 @@ def _verify_archive(archive, path, name, size, sha256, checksum_file, current_ve
         warnings.append(('name_differs', dict(name=name, from_version=from_version, to_version=to_version)))
 
     # 6. protected per-court files
-    for rel in sorted(set(app_entries) | set(manifest['files'])):
-        if is_protected(rel):
-            raise PackageError('protected_path', name=name, entry=rel, action='write')
-    for rel in manifest['delete']:
-        if protects(rel):
-            raise PackageError('protected_path', name=name, entry=rel, action='delete')
+    check_protected(manifest, app_entries, name)
 
     # 7. entries against the manifest
     listed_sql = [step['file'] for step in manifest['migrations']]
@@ -781,7 +796,7 @@ def _verify_archive(archive, path, name, size, sha256, checksum_file, current_ve
         expected[SQL_PREFIX + step['file']] = ('migration_checksum', step['file'], step['sha256'])
     mismatched = {'file_checksum': [], 'migration_checksum': []}
     total = 0
-    for info in infos:
+    for info in archive.infolist():
         if info.filename.endswith('/'):
             continue
         digest, count = _read_member(archive, info, name)

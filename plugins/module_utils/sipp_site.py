@@ -10,14 +10,7 @@ reads the installed version (``sys_config`` id 80). It returns a :class:`Site` o
 ``text`` is the rendered user message (Bahasa Indonesia or English, never a password)::
 
     module = AnsibleModule(argument_spec=site_argument_spec(), supports_check_mode=True)
-    try:
-        site = open_site(module)
-    except SiteError as exc:
-        module.fail_json(msg=exc.text, **exc.details)
-    try:
-        ...  site.conn.query(...) ...
-    finally:
-        site.close()
+    result = on_site(module, lambda site: ... site.conn.query(...) ...)
 
 Kept free of syntax newer than Python 3.6 (CentOS 7 court servers).
 """
@@ -29,7 +22,7 @@ import os
 
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import MESSAGES
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import (
-    DEFAULT_LANGUAGE, LANGUAGES, SippError)
+    DEFAULT_LANGUAGE, LANGUAGES, SippError, language_argument_spec)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_config import (
     DEFAULT_SEARCH_PATHS, DATABASE_PHP, SippConfigError, app_missing_markers, find_app_candidates,
     parse_database_php)
@@ -50,10 +43,10 @@ def site_argument_spec():
         app_path=dict(type='path'),
         search_paths=dict(type='list', elements='path', default=list(DEFAULT_SEARCH_PATHS)),
         db_group=dict(type='str'),
-        language=dict(type='str', default=DEFAULT_LANGUAGE, choices=list(LANGUAGES)),
     )
     spec.update(sipp_login_argument_spec())
     spec.update(lock_argument_spec())
+    spec.update(language_argument_spec())
     return spec
 
 
@@ -235,3 +228,23 @@ def open_site(module):
     if site.params.get('socket_found') is False:
         module.warn(MESSAGES.text(lang, 'socket_not_found'))
     return site
+
+
+def on_site(module, work, nothing_done=None):
+    """The one way a module works on the court's SIPP: open it, run ``work(site)``, close it whatever happens, and
+    return what ``work`` returned. When SIPP cannot be reached the module fails with the SiteError's message and
+    details (and ``nothing_done``: the module's result fields as they are when nothing was done); a database error,
+    or a refusal (SippError) that ``work`` raises, fails it with the message in the site's language and the
+    application folder."""
+    try:
+        site = open_site(module)
+    except SiteError as exc:
+        module.fail_json(msg=exc.text, **dict(nothing_done or {}, **exc.details))
+    try:
+        return work(site)
+    except SippDbError as exc:
+        module.fail_json(msg=site.error_text(exc), app_path=site.path)
+    except SippError as exc:
+        module.fail_json(msg=exc.render(site.language), app_path=site.path)
+    finally:
+        site.close()

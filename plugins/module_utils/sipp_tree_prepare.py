@@ -25,8 +25,7 @@ import zipfile
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import (
     sha256_file, sha256_stream, temporary_name)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import (
-    APP_PREFIX, _ARCHIVE_ERRORS, entry_kind_problem, entry_mode, entry_problem, is_protected, MANIFEST_NAME,
-    PackageError, protects, _read_manifest, relative_path_problem, SQL_PREFIX, validate_manifest)
+    _ARCHIVE_ERRORS, check_entries, check_protected, PackageError)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_tree_files import (
     check_app, check_sibling, CLOSED_MODE, _contains, _fsync_dir, read_record, RECORD_FORMAT, RECORD_NAME,
     _remove_path, _safe_parent, stale_paths, _under, walk_tree, write_record)
@@ -51,48 +50,11 @@ def open_package(path, keep=DEFAULT_KEEP):
         raise PackageError('package_missing', path=path, name=name, error=exc.strerror or str(exc))
     try:
         archive = zipfile.ZipFile(path, 'r')
-        infos = archive.infolist()
     except _ARCHIVE_ERRORS as exc:
         raise PackageError('bad_archive', name=name, error=str(exc) or exc.__class__.__name__)
     try:
-        seen = set()
-        manifest_info = None
-        app_entries = {}
-        for info in infos:
-            entry = info.filename
-            if entry in seen:
-                raise PackageError('bad_archive', key='duplicate_entry', name=name, entry=entry)
-            seen.add(entry)
-            if info.flag_bits & 0x1:
-                raise PackageError('bad_archive', key='encrypted_entry', name=name, entry=entry)
-            reason = entry_problem(entry)
-            if reason:
-                raise PackageError('path_escape', name=name, where='entry', entry=entry, reason=reason)
-            kind = entry_kind_problem(info)
-            if kind:
-                raise PackageError('symlink_entry', name=name, entry=entry, kind=kind,
-                                   mode='%06o' % entry_mode(info))
-            if entry == MANIFEST_NAME:
-                manifest_info = info
-            elif entry in ('app/', 'sql/') or entry.startswith(SQL_PREFIX):
-                pass
-            elif entry.startswith(APP_PREFIX):
-                if not entry.endswith('/'):
-                    app_entries[entry[len(APP_PREFIX):]] = info
-            else:
-                raise PackageError('unexpected_entry', name=name, entry=entry)
-        if manifest_info is None:
-            raise PackageError('manifest_missing', name=name)
-        manifest = validate_manifest(_read_manifest(archive, manifest_info, name), name)
-        for rel in sorted(set(app_entries) | set(manifest['files'])):
-            if relative_path_problem(rel):
-                raise PackageError('path_escape', name=name, where='entry', entry=rel,
-                                   reason=relative_path_problem(rel))
-            if is_protected(rel):
-                raise PackageError('protected_path', name=name, entry=rel, action='write')
-        for rel in manifest['delete']:
-            if protects(rel):
-                raise PackageError('protected_path', name=name, entry=rel, action='delete')
+        manifest, app_entries, dummy = check_entries(archive, name)
+        check_protected(manifest, app_entries, name)
         for folder in keep:
             for rel in sorted(app_entries):
                 if _under(rel, folder):

@@ -59,7 +59,6 @@ description:
     serve them from the document root; the tree made live gets the live folder's mode and owner.
   - A run stopped halfway (power cut, lost connection) is completed by running the module again with the same
     options; the steps already done are recognised from the records.
-  - Messages are in Bahasa Indonesia unless O(language=en).
 author:
   - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
 options:
@@ -128,13 +127,8 @@ options:
     type: str
     choices: [auto, rename]
     default: auto
-  language:
-    description:
-      - Language of messages, V(id) (Bahasa Indonesia) or V(en).
-    type: str
-    choices: [id, en]
-    default: id
 extends_documentation_fragment:
+  - pengadilan.sipp.sipp_language
   - pengadilan.sipp.sipp_lock
   - ansible.builtin.action_common_attributes
 attributes:
@@ -289,7 +283,7 @@ details:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import DEFAULT_LANGUAGE, LANGUAGES
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import language_argument_spec
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_lock import keep_alive, lock_argument_spec
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import PackageError
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_tree_files import clean_trees
@@ -318,8 +312,7 @@ def main():
             remove=dict(type='list', elements='path', default=[]),
             remove_kept=dict(type='list', elements='str', default=[]),
             switch_method=dict(type='str', default='auto', choices=['auto', 'rename']),
-            language=dict(type='str', default=DEFAULT_LANGUAGE, choices=list(LANGUAGES)),
-            **lock_argument_spec()
+            **dict(lock_argument_spec(), **language_argument_spec())
         ),
         supports_check_mode=True,
     )

@@ -42,7 +42,6 @@ description:
     be running (younger than O(in_progress_after)). With O(clean_trees=true), trees beside the application folder
     (C(.<folder>.sipp-previous-*), C(.sipp-failed-*), staged trees) that the lock does not name are removed too,
     never while another run holds the court's lock."
-  - Messages are in Bahasa Indonesia unless O(language=en).
 author:
   - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
 options:
@@ -149,11 +148,6 @@ options:
       still running and left alone.
     type: int
     default: 14400
-  language:
-    description: Language of messages, V(id) (Bahasa Indonesia) or V(en).
-    type: str
-    choices: [id, en]
-    default: id
 attributes:
   check_mode:
     support: full
@@ -163,6 +157,7 @@ attributes:
   platform:
     platforms: posix
 extends_documentation_fragment:
+  - pengadilan.sipp.sipp_language
   - pengadilan.sipp.sipp_clock
   - ansible.builtin.action_common_attributes
 seealso:
@@ -310,6 +305,7 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_backups impor
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import (
     clock_argument_spec, clock_report, disk_usage)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import make_private_dirs
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import language_argument_spec
 
 
 def _public(language, backup):
@@ -488,8 +484,7 @@ def main():
             leftovers=dict(type='bool', default=False),
             check=dict(type='str', choices=['record', 'size', 'sha256'], default='size'),
             in_progress_after=dict(type='int', default=14400),
-            language=dict(type='str', choices=['id', 'en'], default='id'),
-            **clock_argument_spec()
+            **dict(clock_argument_spec(), **language_argument_spec())
         ),
         supports_check_mode=True,
         required_if=[('state', 'verified', ['path'])],

@@ -43,7 +43,6 @@ description:
     name them and say how they were copied: C(locked), C(maintenance) (SIPP offline), or C(unlocked) (a warning says
     so, and why)."
   - Runs without any interaction, so it can be run with C(async) (a large database takes a while).
-  - Messages are in Bahasa Indonesia unless O(language=en).
 author:
   - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
 options:
@@ -101,6 +100,7 @@ options:
     type: str
     default: auto
 extends_documentation_fragment:
+  - pengadilan.sipp.sipp_language
   - pengadilan.sipp.sipp_site
   - pengadilan.sipp.sipp_login
   - pengadilan.sipp.sipp_lock
@@ -294,8 +294,7 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import 
     existing_ancestor, make_private_dirs, sha256_file, write_json)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import (
     schema_objects, table_checksums, table_structures)
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
-    SiteError, open_site, site_argument_spec)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import on_site, site_argument_spec
 
 MANIFEST_FORMAT = 1
 
@@ -673,14 +672,7 @@ def main():
         lock_wait_timeout=dict(type='int', default=60),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        site = open_site(module)
-    except SiteError as exc:
-        module.fail_json(msg=exc.text, **exc.details)
-    try:
-        changed, backup = Backup(module, site).run()
-    finally:
-        site.close()
+    changed, backup = on_site(module, lambda site: Backup(module, site).run())
     module.exit_json(changed=changed, backup=backup)
 
 

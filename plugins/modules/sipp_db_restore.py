@@ -39,7 +39,6 @@ description:
     it (RV(restore.definers_not_kept)) instead of calling the database identical."
   - Credentials reach the client only through a private option file (mode 0600, folder 0700, removed afterwards);
     never on the command line nor in the environment.
-  - Messages are in Bahasa Indonesia unless O(language=en).
 author:
   - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
 options:
@@ -114,6 +113,7 @@ options:
     type: bool
     default: true
 extends_documentation_fragment:
+  - pengadilan.sipp.sipp_language
   - pengadilan.sipp.sipp_site
   - pengadilan.sipp.sipp_login
   - pengadilan.sipp.sipp_lock
@@ -277,19 +277,18 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
-    SippDbError, client_credentials, find_client)
+    SippDbError, client_credentials, find_client, find_program)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump_manifest import (
     compare_checksums, read_manifest, view_digest)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump_pipes import (
     restore_stream, run_client_sql, scan_dump)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump_programs import (
-    client_command, detect_compression, DumpError, find_program)
+    client_command, detect_compression, DumpError)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump_sections import DumpFilter
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import sha256_file
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import (
     compare_objects, quote_identifier, schema_objects, table_checksums, table_structures)
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
-    SiteError, open_site, site_argument_spec)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import on_site, site_argument_spec
 
 MESSAGES = Catalogue({
     'id': {
@@ -733,14 +732,7 @@ def main():
         verify=dict(type='bool', default=True),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        site = open_site(module)
-    except SiteError as exc:
-        module.fail_json(msg=exc.text, **exc.details)
-    try:
-        changed, restore = Restore(module, site).run()
-    finally:
-        site.close()
+    changed, restore = on_site(module, lambda site: Restore(module, site).run())
     module.exit_json(changed=changed, restore=restore)
 
 

@@ -22,7 +22,6 @@ description:
     C(application/config/database.php), ordered with names starting with C(SIPP) (any case) first, then by the order
     of O(search_paths), then by name; the first whose database answers with a SIPP version (C(sys_config) id 80) is
     chosen, and a warning lists the others."
-  - Messages are in Bahasa Indonesia unless O(language=en).
 author:
   - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
 options:
@@ -53,6 +52,7 @@ options:
       - With O(links=true), the backup folder. A link that points into it, or to a folder that holds it, is refused.
     type: path
 extends_documentation_fragment:
+  - pengadilan.sipp.sipp_language
   - pengadilan.sipp.sipp_site
   - pengadilan.sipp.sipp_login
   - pengadilan.sipp.sipp_lock
@@ -464,11 +464,10 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import (
     clock_argument_spec, clock_report, disk_usage, folder_size, MESSAGES as COMMON_MESSAGES)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
-    CLIENT_EXTRA_DIRS, SippDbError, describe_target)
+    SippDbError, describe_target, find_program)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import (
     find_links, refused_text, release_of, render)
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
-    SiteError, open_site, site_argument_spec)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import SiteError, on_site, site_argument_spec
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_tree_names import kept_tree
 
 COURT_ROWS = (
@@ -577,28 +576,18 @@ def _gather(module, site):
         sync=_sync_info(module, site),
         db_backend=conn.backend,
         python_version=platform.python_version(),
-        # the same search as the dump's compressor (module_utils/sipp_dump_programs.py find_program)
-        tools=dict((name, bool(module.get_bin_path(name, required=False, opt_dirs=CLIENT_EXTRA_DIRS)))
-                   for name in ('zstd', 'rsync')),
+        # the same search as the dump's compressor
+        tools=dict((name, bool(find_program([name], module))) for name in ('zstd', 'rsync')),
     )
 
 
 def run_module(module):
     started = time.time()
-    try:
-        site = open_site(module)
-    except SiteError as exc:
-        module.fail_json(msg=exc.text, **exc.details)
-    try:
-        sipp = _gather(module, site)
-    except SippDbError as exc:
-        module.fail_json(msg=site.error_text(exc), app_path=site.path)
-    finally:
-        site.close()
+    sipp, language = on_site(module, lambda site: (_gather(module, site), site.language))
     for link in sipp['app_links'] or []:
         if link['message']:
             module.warn(link['message'])
-    sipp['clock'] = clock_report(site.language, module.params['controller_time'], module.params['clock_tolerance'],
+    sipp['clock'] = clock_report(language, module.params['controller_time'], module.params['clock_tolerance'],
                                  now=started)
     return sipp
 

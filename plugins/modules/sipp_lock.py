@@ -37,7 +37,6 @@ description:
   - "O(reset=true) replaces the record's progress with O(progress) instead of merging (a new stage of a new run)."
   - Every read and write happens under an exclusive C(flock) on C(<path>.lock), and the record is written to a
     temporary file, flushed to disk and renamed, so a power cut leaves the old record or the new one, never half.
-  - Messages are in Bahasa Indonesia unless O(language=en).
 author:
   - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
 options:
@@ -90,11 +89,6 @@ options:
     description: Fail when the lock is not ours (instead of returning RV(acquired=false)).
     type: bool
     default: false
-  language:
-    description: Language of messages, V(id) (Bahasa Indonesia) or V(en).
-    type: str
-    choices: [id, en]
-    default: id
 attributes:
   check_mode:
     support: full
@@ -104,6 +98,7 @@ attributes:
   platform:
     platforms: posix
 extends_documentation_fragment:
+  - pengadilan.sipp.sipp_language
   - ansible.builtin.action_common_attributes
 seealso:
   - module: pengadilan.sipp.sipp_migrate
@@ -184,6 +179,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_lock import (
     DEFAULT_PATH, MESSAGES, RECORD_FORMAT, Flock, LockError, court_clock, heartbeat_age, read_record, stamp,
     write_record)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import language_argument_spec
 
 
 def _run_id(record):
@@ -266,7 +262,7 @@ def main():
             must_hold=dict(type='bool', default=False),
             reset=dict(type='bool', default=False),
             keep_progress=dict(type='bool', default=False),
-            language=dict(type='str', choices=['id', 'en'], default='id'),
+            **language_argument_spec()
         ),
         supports_check_mode=True,
     )

@@ -20,7 +20,6 @@ description:
     warning, since an earlier task in check mode may not have written it.
   - The password is never returned or logged; it travels only inside the SMTP session. Use O(starttls=true) when
     the server is not on this machine, so the password and the report do not cross the network in clear text.
-  - Messages are in Bahasa Indonesia unless O(language=en).
 author:
   - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
 options:
@@ -78,12 +77,8 @@ options:
     description: Seconds to wait for the SMTP server at each step.
     type: int
     default: 30
-  language:
-    description: Language of messages, V(id) or V(en).
-    type: str
-    choices: [id, en]
-    default: id
 extends_documentation_fragment:
+  - pengadilan.sipp.sipp_language
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -186,7 +181,7 @@ from email.utils import formatdate, make_msgid
 
 from ansible.module_utils.basic import AnsibleModule
 from ansible.module_utils.common.text.converters import to_native
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue, language_argument_spec
 
 MESSAGES = Catalogue({
     'id': {
@@ -348,7 +343,7 @@ def main():
             body=dict(type='str', required=True),
             attachments=dict(type='list', elements='path', default=[]),
             timeout=dict(type='int', default=30),
-            language=dict(type='str', choices=['id', 'en'], default='id'),
+            **language_argument_spec()
         ),
         supports_check_mode=True,
     )

@@ -19,7 +19,6 @@ description:
   - Changes only what differs, in one SQL statement; reports RV(changed) only when something changed. Going offline,
     the message and the switch change together, so users never see the old message.
   - In check mode nothing is changed; the result says what would change (RV(current) is the predicted state).
-  - Messages are in Bahasa Indonesia unless O(language=en).
 author:
   - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
 options:
@@ -45,6 +44,7 @@ options:
     choices: [sys_config]
     default: sys_config
 extends_documentation_fragment:
+  - pengadilan.sipp.sipp_language
   - pengadilan.sipp.sipp_site
   - pengadilan.sipp.sipp_login
   - pengadilan.sipp.sipp_lock
@@ -152,8 +152,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue, SippError
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
     SippDbError, describe_target, python_codec)
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
-    SiteError, open_site, site_argument_spec)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import on_site, site_argument_spec
 
 ROW_MESSAGE = 1
 ROW_SWITCH = 6
@@ -352,18 +351,7 @@ def main():
         method=dict(type='str', default='sys_config', choices=sorted(METHODS)),
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
-    try:
-        site = open_site(module)
-    except SiteError as exc:
-        module.fail_json(msg=exc.text, **exc.details)
-    try:
-        result = run_module(module, site)
-    except MaintenanceError as exc:
-        module.fail_json(msg=exc.text, app_path=site.path)
-    except SippDbError as exc:
-        module.fail_json(msg=site.error_text(exc), app_path=site.path)
-    finally:
-        site.close()
+    result = on_site(module, lambda site: run_module(module, site))
     module.exit_json(**result)
 
 

@@ -39,7 +39,6 @@ description:
     O(stamp_version=true) this module sets C(sys_config) id 80 to C(to_version) and records it in the history as the
     pseudo-step C(sys_config#80). A package with migrations is never stamped: its last migration must set the
     version itself, and the verification step checks it (RV(version_after))."
-  - Messages are in Bahasa Indonesia unless O(language=en).
 author:
   - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
 options:
@@ -76,6 +75,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - pengadilan.sipp.sipp_language
   - pengadilan.sipp.sipp_site
   - pengadilan.sipp.sipp_login
   - pengadilan.sipp.sipp_lock
@@ -230,8 +230,7 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_migrate impor
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import (
     PackageError, compare_versions, verify_package)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import MESSAGES as PACKAGE_MESSAGES
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
-    SiteError, open_site, site_argument_spec)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import on_site, site_argument_spec
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import DEFAULT_LANGUAGE, LANGUAGES
 
 
@@ -516,15 +515,9 @@ def main():
                          error=None, history=history, run_id=module.params['run_id'])
     for key, warning_params in pkg.pop('warnings'):
         module.warn(PACKAGE_MESSAGES.text(lang, key, **warning_params))
-    try:
-        site = open_site(module)
-    except SiteError as exc:
-        module.fail_json(msg=exc.text, changed=False, migrations=[], failed_file=None, failed_line=None, error=None,
-                         history=history, run_id=module.params['run_id'], **exc.details)
-    try:
-        changed, result, text = Migrate(module, site, pkg).run()
-    finally:
-        site.close()
+    changed, result, text = on_site(module, lambda site: Migrate(module, site, pkg).run(), nothing_done=dict(
+        changed=False, migrations=[], failed_file=None, failed_line=None, error=None, history=history,
+        run_id=module.params['run_id']))
     module.exit_json(changed=changed, msg=text, **result)
 
 

@@ -47,11 +47,8 @@ options:
   holder:
     description: Who holds the slot. Default the court (C(inventory_hostname)).
     type: str
-  language:
-    description: Language of O(ignore:msg) (C(id) or C(en)).
-    type: str
-    choices: [id, en]
-    default: id
+extends_documentation_fragment:
+  - pengadilan.sipp.sipp_language
 attributes:
   check_mode:
     support: full

@@ -32,7 +32,6 @@ description:
     Other code of the collection applies the same rule with the function C(check_chain) of the module_utils
     C(sipp_package).
     The package format is described in C(docs/upgrade-package.md) of the collection's source."
-  - Messages are in Bahasa Indonesia unless O(language=en).
 author:
   - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
 options:
@@ -65,13 +64,8 @@ options:
       - The version the upgrade must lead to. The package's C(to_version) must equal it, otherwise
         RV(problem=target_mismatch).
     type: str
-  language:
-    description:
-      - Language of messages, V(id) (Bahasa Indonesia) or V(en).
-    type: str
-    choices: [id, en]
-    default: id
 extends_documentation_fragment:
+  - pengadilan.sipp.sipp_language
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -303,7 +297,7 @@ details:
 '''
 
 from ansible.module_utils.basic import AnsibleModule
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import DEFAULT_LANGUAGE, LANGUAGES
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import language_argument_spec
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_package import (
     MESSAGES, PackageError, is_version, verify_package)
 
@@ -316,7 +310,7 @@ def main():
             checksum=dict(type='str'),
             current_version=dict(type='str'),
             target_version=dict(type='str'),
-            language=dict(type='str', default=DEFAULT_LANGUAGE, choices=list(LANGUAGES)),
+            **language_argument_spec()
         ),
         mutually_exclusive=[('checksum', 'checksum_file')],
         supports_check_mode=True,

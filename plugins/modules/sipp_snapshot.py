@@ -26,7 +26,6 @@ description:
     C(perkara_penetapan.penetapan_majelis_hakim)), with the same rules as SIPP's own reports, so they are comparable
     across an upgrade.
   - Reads only; the only write is the file O(dest).
-  - Messages are in Bahasa Indonesia unless O(language=en).
 author:
   - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
 options:
@@ -77,6 +76,7 @@ options:
     type: bool
     default: false
 extends_documentation_fragment:
+  - pengadilan.sipp.sipp_language
   - pengadilan.sipp.sipp_site
   - pengadilan.sipp.sipp_login
   - pengadilan.sipp.sipp_lock
@@ -305,8 +305,7 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import 
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import release_of
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import (
     compare_snapshots, difference_text, has_errors, take_snapshot)
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
-    SiteError, open_site, site_argument_spec)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import on_site, site_argument_spec
 
 SNAPSHOT_KEYS = ('tables', 'lipa1', 'kinerja', 'case_counts')
 MAX_LISTED = 10
@@ -465,20 +464,18 @@ def run_module(module):
     if not (1 <= month <= 12 and 1900 <= year <= 9999):
         module.fail_json(msg=MESSAGES.text(lang, 'bad_period', year=year, month=month))
 
-    try:
-        site = open_site(module)
-    except SiteError as exc:
-        module.fail_json(msg=exc.text, **exc.details)
-    try:
-        database = site.database
-        snapshot = take_snapshot(site.conn, database, year, month, tables=module.params['tables'],
-                                 version=site.version)
-        snapshot['app_path'] = site.path
-        snapshot['site_offline'] = _site_offline(site.conn)
-    except SippDbError as exc:
-        module.fail_json(msg=MESSAGES.text(lang, 'snapshot_failed', error=site.error_text(exc)), app_path=site.path)
-    finally:
-        site.close()
+    def take(site):
+        try:
+            snapshot = take_snapshot(site.conn, site.database, year, month, tables=module.params['tables'],
+                                     version=site.version)
+            snapshot['app_path'] = site.path
+            snapshot['site_offline'] = _site_offline(site.conn)
+        except SippDbError as exc:
+            module.fail_json(msg=MESSAGES.text(lang, 'snapshot_failed', error=site.error_text(exc)),
+                             app_path=site.path)
+        return snapshot
+
+    snapshot = on_site(module, take)
 
     if not snapshot['site_offline']:
         module.warn(MESSAGES.text(lang, 'not_in_maintenance'))

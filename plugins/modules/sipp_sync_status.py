@@ -28,7 +28,6 @@ description:
   - A bad status is not a failure (the caller decides what to do with it); the module fails only when SIPP's own
     database cannot be reached or an option is wrong.
   - Changes nothing; returns the same result in check mode.
-  - Messages are in Bahasa Indonesia unless O(language=en).
 author:
   - Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
 options:
@@ -66,6 +65,7 @@ options:
     elements: str
     default: [dataumumweb, jadwalsidangweb, pihakweb, perkaraputusanweb]
 extends_documentation_fragment:
+  - pengadilan.sipp.sipp_language
   - pengadilan.sipp.sipp_site
   - pengadilan.sipp.sipp_login
   - pengadilan.sipp.sipp_lock
@@ -208,8 +208,7 @@ import time
 from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue, SippError
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import SippDbError, describe_target
-from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import (
-    SiteError, open_site, site_argument_spec)
+from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import SiteError, on_site, site_argument_spec
 
 PUBLICATION_TABLES = ['dataumumweb', 'jadwalsidangweb', 'pihakweb', 'perkaraputusanweb']
 STATUS_ORDER = ('unreachable', 'stale', 'mismatch', 'unknown')
@@ -493,16 +492,7 @@ def main():
         since_time = check_options(module, module.params['language'])
     except SyncStatusError as exc:
         module.fail_json(msg=exc.text)
-    try:
-        site = open_site(module)
-    except SiteError as exc:
-        module.fail_json(msg=exc.text, **exc.details)
-    try:
-        result = run_module(module, site, since_time)
-    except SippDbError as exc:
-        module.fail_json(msg=site.error_text(exc), app_path=site.path)
-    finally:
-        site.close()
+    result = on_site(module, lambda site: run_module(module, site, since_time))
     if module.params['settle'] and result.get('public_now'):
         time.sleep(1)
     module.exit_json(changed=False, **result)

@@ -11,14 +11,14 @@ import pymysql
 import pytest
 
 from ansible_collections.pengadilan.sipp.plugins.module_utils import (
-    sipp_dump_manifest as manifest, sipp_dump_pipes as pipes, sipp_dump_programs as programs,
+    sipp_db, sipp_dump_manifest as manifest, sipp_dump_pipes as pipes, sipp_dump_programs as programs,
     sipp_dump_sections as sections)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import client_credentials, connect, find_client
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import table_checksums
 
 DUMP = programs.find_dump_program()
-ZSTD = programs.find_program(['zstd'])
-GZIP = programs.find_program(['gzip'])
+ZSTD = sipp_db.find_program(['zstd'])
+GZIP = sipp_db.find_program(['gzip'])
 
 
 # --- a small SIPP-like database, owned by the app user (its password has quotes, $, \, # and spaces) ----------
@@ -305,7 +305,7 @@ def test_choose_compression(monkeypatch, tmp_path):
     assert programs.choose_compression('none') == ('none', None)
     assert programs.choose_compression('auto') == ('zstd', ZSTD)
     assert programs.choose_compression('gzip') == ('gzip', GZIP)
-    monkeypatch.setattr(programs, 'CLIENT_EXTRA_DIRS', [])
+    monkeypatch.setattr(sipp_db, 'CLIENT_EXTRA_DIRS', [])
     monkeypatch.setenv('PATH', str(tmp_path))
     with pytest.raises(programs.DumpError) as err:
         programs.choose_compression('zstd')
