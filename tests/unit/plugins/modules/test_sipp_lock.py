@@ -183,3 +183,57 @@ def test_a_stage_progress_rides_on_the_stages_first_module_which_does_nothing_on
     assert read(path)['token'] == 'b' and read(path)['progress'] == {'stage': 7}
     # without progress a lost lock only stops the heartbeat: the module still runs (unchanged behaviour)
     assert not clean({}).get('failed') and not kept.exists()
+
+
+def test_the_lock_of_a_dead_run_is_taken_over_with_its_progress_and_a_stale_one_says_so(run_module, path):
+    import subprocess
+    from ansible_collections.pengadilan.sipp.plugins.plugin_utils import sipp_controller as c
+    # a run whose ansible-playbook has ended (killed, power cut): its owner is dead on this controller
+    gone = subprocess.Popen(['sleep', '30'])
+    owner = c.owner(pid=gone.pid)
+    gone.kill()
+    gone.wait()
+    call(run_module, {'path': path, 'token': 'mati', 'owner': owner, 'progress': {'stage': 7, 'run_id': 'mati'}})
+    holder = read(path)
+    assert c.owner_state(holder['owner']) == 'dead'
+    taken = call(run_module, {'path': path, 'token': 'baru', 'owner': c.owner(), 'takeover': holder['token'],
+                              'takeover_beats': holder['beats']})
+    rec = read(path)
+    assert taken['acquired'] and rec['token'] == 'baru' and rec['progress'] == {'stage': 7, 'run_id': 'mati'}
+    assert rec['taken_over'][0]['reason'] == 'dead' and rec['taken_over'][0]['token'] == 'mati'
+    # a live owner whose heartbeat stopped (a hung run): stale on the boot clock, taken over only when named
+    write(path, dict(rec, heartbeat_uptime=rec['heartbeat_uptime'] - 600))
+    seen = call(run_module, {'path': path, 'token': 'ketiga', 'stale_after': 60})
+    assert not seen['acquired'] and seen['stale'] and c.owner_state(seen['holder']['owner']) == 'alive'
+    named = call(run_module, {'path': path, 'token': 'ketiga', 'stale_after': 60, 'takeover': 'baru',
+                              'takeover_beats': seen['holder']['beats']})
+    assert named['acquired'] and read(path)['taken_over'][-1]['reason'] == 'stale'
+
+
+@pytest.mark.parametrize('content', [b'', b'\x00\xff bukan json', b'[1, 2]', b'{"token": ""}'])
+def test_a_lock_file_that_is_not_ours_is_left_as_it_is_and_named(run_module, path, content):
+    import os
+    os.makedirs(os.path.dirname(path))
+    with open(path, 'wb') as handle:
+        handle.write(content)
+    for args in ({'path': path, 'token': 'a'}, {'path': path, 'token': 'a', 'state': 'released'},
+                 {'path': path, 'token': 'a', 'language': 'en'}):
+        res = call(run_module, args)
+        assert res['failed'] and res['problem'] == 'unreadable' and path in res['msg'], res
+    assert 'cannot be read' in res['msg'] and 'Nothing was changed' in res['msg']
+    with open(path, 'rb') as handle:
+        assert handle.read() == content
+    # a folder where the lock file belongs: the same
+    os.unlink(path)
+    os.mkdir(path)
+    res = call(run_module, {'path': path, 'token': 'a'})
+    assert res['failed'] and res['problem'] == 'unreadable' and os.path.isdir(path)
+
+
+def test_a_lock_that_cannot_be_written_fails_having_created_nothing(run_module, tmp_path):
+    blocker = tmp_path / 'berkas'
+    blocker.write_text('bukan folder')
+    path = str(blocker / 'kunci-upgrade.json')
+    res = call(run_module, {'path': path, 'token': 'a', 'language': 'en'})
+    assert res['failed'] and res['problem'] == 'unwritable' and path in res['msg'] and 'disk' in res['msg']
+    assert blocker.read_text() == 'bukan folder' and sorted(p.name for p in tmp_path.iterdir()) == ['berkas']
