@@ -73,10 +73,17 @@ class SippError(Exception):
         exc.text = exc.render(language)
         return exc
 
+    @property
+    def cause(self):
+        """What the tool or the server itself said (``params['error']``), else the error's key."""
+        return self.params.get('error') or self.key
+
     def render(self, language):
         """The message for people, in ``language``."""
-        if self.text is not None or self.catalogue is None:
-            return self.text if self.text is not None else self.key
+        if self.text is not None:
+            return self.text
+        if self.catalogue is None:
+            return self.key
         return self.catalogue.text(language, self.key, **self.params)
 
     def __str__(self):

@@ -519,7 +519,7 @@ class Backup(object):
                 "table_type = 'BASE TABLE'", (self.database,)) or 0))
             charset = self.charset()
         except SippDbError as exc:
-            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.key)
+            self.fail('query_failed', database=self.database, error=exc.cause)
         raw = int(float(size or 0))
         estimate = int(raw * (COMPRESSED_FRACTION if kind != 'none' else 1.0))
         ratio = float(self.params['min_free_ratio'] or 0)
@@ -546,7 +546,7 @@ class Backup(object):
             nontx_tables = nontransactional_tables(conn, self.database)
             offline = (conn.query_value("SELECT value FROM sys_config WHERE id = 6") or '').strip() == '1'
         except SippDbError as exc:
-            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.key)
+            self.fail('query_failed', database=self.database, error=exc.cause)
         # tables without transactions: --single-transaction does not hold them still, so they are READ-locked by a
         # session of their own from before the checksums until their data has passed in the dump's stream (SIPP's
         # writes to them wait for their own copy only, not for the rest of the dump)
@@ -577,7 +577,7 @@ class Backup(object):
                 objects = self.objects()
                 definitions = schema_objects(conn, self.database)
             except SippDbError as exc:
-                self.fail('checksums_failed', database=self.database, error=exc.params.get('error') or exc.key)
+                self.fail('checksums_failed', database=self.database, error=exc.cause)
 
             try:
                 fd, tmp = tempfile.mkstemp(prefix='.%s.' % os.path.basename(dest), suffix='.part', dir=folder)

@@ -449,7 +449,7 @@ class Restore(object):
             return (table_checksums(self.site.conn, self.database),
                     table_structures(self.site.conn, self.database))
         except SippDbError as exc:
-            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.key)
+            self.fail('query_failed', database=self.database, error=exc.cause)
 
     def definer_rights(self):
         """Who restores (CURRENT_USER()) and whether it may create objects for another DEFINER: SUPER (MySQL and
@@ -458,7 +458,7 @@ class Restore(object):
         try:
             self.user = conn.query_value('SELECT CURRENT_USER() AS u') or ''
         except SippDbError as exc:
-            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.key)
+            self.fail('query_failed', database=self.database, error=exc.cause)
         name, _at, host = self.user.rpartition('@')
         try:
             rows = conn.query("SELECT PRIVILEGE_TYPE AS p FROM information_schema.USER_PRIVILEGES WHERE GRANTEE = %s",
@@ -484,7 +484,7 @@ class Restore(object):
         try:
             return schema_objects(self.site.conn, self.database)
         except SippDbError as exc:
-            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.key)
+            self.fail('query_failed', database=self.database, error=exc.cause)
 
     def mendable(self, diff):
         """An object difference that restoring the object from the dump mends."""
@@ -522,7 +522,7 @@ class Restore(object):
                 "SELECT TABLE_NAME AS name, VIEW_DEFINITION AS definition FROM information_schema.VIEWS "
                 "WHERE TABLE_SCHEMA = %s", (self.database,))
         except SippDbError as exc:
-            self.fail('query_failed', database=self.database, error=exc.params.get('error') or exc.key)
+            self.fail('query_failed', database=self.database, error=exc.cause)
         now = dict((r['name'], view_digest(r.get('definition'))) for r in rows)
         return any(now.get(name) != digest for name, digest in wanted.items())
 

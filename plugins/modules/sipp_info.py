@@ -496,7 +496,7 @@ def _sync_info(module, site):
         info['reachable'] = False
         info['error'] = COMMON_MESSAGES.text(lang, 'sync_unreachable',
                                              target=exc.params.get('target') or describe_target(params),
-                                             error=exc.params.get('error') or exc.key)
+                                             error=exc.cause)
         return info
     info['reachable'] = True
     try:
@@ -504,7 +504,7 @@ def _sync_info(module, site):
             "SELECT time_stamp AS stamp, TIMESTAMPDIFF(SECOND, time_stamp, NOW()) AS age "
             "FROM sys_sinkronisasi WHERE id = '1'")
     except SippDbError as exc:
-        info['error'] = COMMON_MESSAGES.text(lang, 'sync_query_failed', error=exc.params.get('error') or exc.key)
+        info['error'] = COMMON_MESSAGES.text(lang, 'sync_query_failed', error=exc.cause)
         return info
     finally:
         conn.close()

@@ -328,12 +328,12 @@ def run_module(module, site):
             except SippDbError:
                 now = MESSAGES.text(lang, 'state_unknown')
             raise MaintenanceError.said(lang, 'update_failed', target=describe_target(site.params),
-                                        error=exc.params.get('error') or exc.key, now=now, user=site.params.get('user'))
+                                        error=exc.cause, now=now, user=site.params.get('user'))
         try:
             after = _public(method.read())
         except SippDbError as exc:
             raise MaintenanceError.said(lang, 'readback_failed', state=state_text, target=describe_target(site.params),
-                                        error=exc.params.get('error') or exc.key)
+                                        error=exc.cause)
         if message is not None and after['message'] != message:
             module.warn(MESSAGES.text(lang, 'readback_differs', stored=after['message']))
         result['msg'] = MESSAGES.text(lang, 'done_changed', path=site.path, state=state_text)

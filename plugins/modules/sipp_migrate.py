@@ -299,7 +299,7 @@ class Migrate(object):
             finally:
                 conn.close()
         except SippDbError as exc:
-            self.module.warn('sys_config id 80: %s' % scrub(exc.params.get('error') or exc.key, self.secrets))
+            self.module.warn('sys_config id 80: %s' % scrub(exc.cause, self.secrets))
             return None
         self.version_after = None if value is None else str(value).strip()
         return self.version_after
@@ -311,7 +311,7 @@ class Migrate(object):
                 (self.database,))
         except SippDbError as exc:
             self.fail(MESSAGES.text(self.lang, 'query_failed', database=self.database,
-                                    error=exc.params.get('error') or exc.key,
+                                    error=exc.cause,
                                     done=MESSAGES.text(self.lang, 'done_none')))
         return name if valid_charset(name) else None
 
@@ -405,7 +405,7 @@ class Migrate(object):
             self.site.conn.query('UPDATE sys_config SET value = %s WHERE id = 80 AND value = %s',
                                  (pkg['to_version'], self.version_before))
         except SippDbError as exc:
-            error = scrub(exc.params.get('error') or exc.key, self.secrets)
+            error = scrub(exc.cause, self.secrets)
         after = self.read_back()
         if error is None and after != pkg['to_version']:
             error = 'sys_config id 80 reads %s after the update' % after

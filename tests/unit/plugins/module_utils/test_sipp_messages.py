@@ -46,6 +46,8 @@ def test_an_error_names_its_problem_its_key_and_renders_in_the_language_asked():
     bare = SippError('connect_failed', error='refused')
     assert bare.key == bare.problem == 'connect_failed' and str(bare) == 'connect_failed (error=refused)'
     assert bare.render('id') == 'connect_failed'
+    # what the server itself said is the cause, else the key
+    assert bare.cause == 'refused' and SippError('client_missing').cause == 'client_missing'
 
 
 def _python_files():
