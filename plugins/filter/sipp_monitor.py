@@ -350,7 +350,8 @@ def monitor_csv(model, messages, bom=True):
     """One row per court, attention first, header in the report's language; UTF-8 (with BOM), CRLF."""
     if not isinstance(model, dict) or model.get('kind') != 'pemantauan-sipp':
         raise AnsibleFilterError("sipp_monitor_csv: expects the model made by pengadilan.sipp.sipp_monitor_data")
-    labels = _words(messages, model.get('language'))[1]['labels']
+    words = _words(messages, model.get('language'))[1]
+    labels = words['labels']
     out = io.StringIO()
     writer = csv.writer(out, lineterminator='\r\n')
     writer.writerow([labels[f] for f in CSV_FIELDS])
@@ -358,7 +359,8 @@ def monitor_csv(model, messages, bom=True):
         b, s, d = c['backup'], c['sync'], c['disk']
         row = dict(
             kode_satker=c['kode_satker'], nama=c['nama'], court=c['court'], version=c['version'],
-            status=c['status'], status_text=c['status_text'], reasons=' | '.join(c['reasons']),
+            status=words['status_codes'].get(c['status'], c['status']), status_text=c['status_text'],
+            reasons=' | '.join(c['reasons']),
             backup_name=b['name'], backup_created=b['created'], backup_age_hours=b['age_hours'],
             backup_size_bytes=b['size_bytes'] if b['name'] else None, backup_verified=_yes_no(b['verified'], labels),
             backup_max_age_hours=_fmt(b['max_age_hours'], 'en') if b['max_age_hours'] is not None else None,

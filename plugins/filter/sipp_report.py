@@ -84,6 +84,9 @@ TEXT = {
         'subject': 'Laporan upgrade SIPP',
         'summary_words': {'berhasil': 'berhasil', 'didowngrade': 'di-downgrade', 'dilewati': 'dilewati',
                           'menunggu': 'menunggu pendampingan', 'gagal': 'gagal', 'sudah': 'sudah mutakhir'},
+        # the CSV's status column: one word a spreadsheet filters on (in Indonesian, the status itself)
+        'status_codes': {'berhasil': 'berhasil', 'didowngrade': 'didowngrade', 'dilewati': 'dilewati',
+                         'menunggu': 'menunggu', 'gagal': 'gagal', 'sudah': 'sudah'},
     },
     'en': {
         'title': 'SIPP Application Upgrade Report',
@@ -136,6 +139,8 @@ TEXT = {
         'subject': 'SIPP upgrade report',
         'summary_words': {'berhasil': 'upgraded', 'didowngrade': 'downgraded', 'dilewati': 'skipped',
                           'menunggu': 'waiting for assistance', 'gagal': 'failed', 'sudah': 'already up to date'},
+        'status_codes': {'berhasil': 'upgraded', 'didowngrade': 'downgraded', 'dilewati': 'skipped',
+                         'menunggu': 'waiting', 'gagal': 'failed', 'sudah': 'current'},
     },
 }
 
@@ -400,6 +405,7 @@ def report_csv(model, bom=True):
     for court in model['courts']:
         backup = court.get('backup') or {}
         row = dict(court, backup_name=backup.get('name'), backup_sha256=backup.get('sha256'),
+                   status=text['status_codes'].get(court.get('status'), court.get('status')),
                    over_time_steps=' '.join(str(s) for s in court.get('over_time_steps') or []))
         cells = [_cell(row.get(f)) for f in CSV_FIELDS]
         by_step = dict((s.get('step'), s) for s in court.get('steps', []))

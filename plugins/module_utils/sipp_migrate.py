@@ -49,6 +49,8 @@ _NEXT_EN = ("Next: run the downgrade (the rollback playbook, with the backup mad
 MESSAGES = Catalogue({
     'id': {
         'package_refused': "{text}",
+        'version_unread': ("Versi SIPP sesudah migrasi (sys_config id 80) tidak dapat dibaca: {error}. Hasil ini "
+                           "tidak menyebut versinya. Periksa basis data SIPP bila pesan ini berulang."),
         'version_mismatch': (
             "Paket {name} untuk SIPP versi {from_version} (ke {to_version}), tetapi basis data {database} berversi "
             "{current_version} (sys_config id 80), dan riwayat {history} tidak mencatat paket ini sudah berhasil di "
@@ -109,6 +111,8 @@ MESSAGES = Catalogue({
     },
     'en': {
         'package_refused': "{text}",
+        'version_unread': ("The SIPP version after the migrations (sys_config id 80) could not be read: {error}. This "
+                           "result does not give the version. Check SIPP's database if this message comes again."),
         'version_mismatch': (
             "Package {name} is for SIPP version {from_version} (to {to_version}), but database {database} is at "
             "version {current_version} (sys_config id 80), and the history {history} does not record this package as "

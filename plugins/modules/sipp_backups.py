@@ -397,8 +397,6 @@ def run(module):
                       msg=MESSAGES.text(language, 'reserved', name=made['name'], sequence=made['sequence']))
         return result
     if state == 'verified':
-        if not params['path']:
-            module.fail_json(msg='path is required with state=verified')
         done = record_verified(params['path'], identity, params['facts'], check_mode=check_mode, language=language,
                                copies=params['copies'])
         result.update(changed=True, name=done['name'], path=done['path'], record=done['record'],

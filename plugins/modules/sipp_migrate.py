@@ -299,7 +299,7 @@ class Migrate(object):
             finally:
                 conn.close()
         except SippDbError as exc:
-            self.module.warn('sys_config id 80: %s' % scrub(exc.cause, self.secrets))
+            self.module.warn(MESSAGES.text(self.lang, 'version_unread', error=scrub(exc.cause, self.secrets)))
             return None
         self.version_after = None if value is None else str(value).strip()
         return self.version_after

@@ -77,7 +77,7 @@ def test_three_slices_then_one_report_for_the_whole_region(sliced):
         assert [s["step"] for s in res[i]["steps"]] == [10]
     # the report job ends failed (an AWX workflow shows red) because a court of the run was downgraded
     assert sliced["report"].status == "failed"
-    assert "1 pengadilan run wilayah-1 berstatus gagal atau didowngrade" in sliced["report"].stdout.read()
+    assert "1 pengadilan run wilayah-1 berstatus gagal atau di-downgrade" in sliced["report"].stdout.read()
     report = json.loads((sliced["reports"] / "laporan-upgrade-sipp-wilayah-1.json").read_text())
     assert {c["court"]: c["status"] for c in report["courts"]} == {i: res[i]["status"] for i in ids}
     assert (sliced["reports"] / "hasil-wilayah-1").is_dir()

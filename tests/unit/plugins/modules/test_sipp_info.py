@@ -229,7 +229,8 @@ def test_a_candidate_whose_database_does_not_answer_is_not_waited_for(mariadb_se
     assert pauses == []
     # the one folder named: waited for (quick tries first), then the failure says so
     result, raw = run_module(sipp_info.main, dict(app_path=old, search_paths=[], connect_wait=2))
-    assert result['failed'] and pauses[:3] == [0.25, 0.5, 1.0], (pauses, result)
+    # (the third pause is cut to what is left of connect_wait when the machine is slow)
+    assert result['failed'] and pauses[:2] == [0.25, 0.5] and 0 < pauses[2] <= 1.0, (pauses, result)
 
 
 def test_all_candidates_fail(mariadb_server, www, run_module):
