@@ -2,13 +2,15 @@
 
 What is read: the messages of the collection's own modules and of the tasks that speak (fail, assert, debug), with
 their warnings; every text of each court's result (its reason, its steps' outputs); the reports a run wrote (HTML as
-a browser shows it, CSV cells, JSON texts). What is not a word of either language and is taken out first:
-- names: the courts' names and inventory names, paths, variables, files, commands and options (any token holding
-  a digit or one of _ / . : = @ < > -), and text in quotes ('...', "...");
-- codes that a machine reads (the JSON report's statuses and steps' statuses, a CSV's code columns);
-- what a tool, a server or Ansible itself said, quoted whole in a message: the system's error texts (os.strerror),
-  MariaDB's, and the text of every result of a module that is not ours (e.g. a ping to a court that cannot be
-  reached).
+a browser shows it, CSV cells, JSON texts) and the mails it sent. What is not a word of either language and is taken
+out first:
+- names: the courts' names and inventory names, the names the SOP gives to offices and documents (SIPP_NAMES),
+  paths, variables, files, commands and options (any token holding a digit or one of _ / . : = @ < > -), and text in
+  quotes ('...', "...": a task's name, a value);
+- codes that a machine reads (the JSON's statuses, problems and jobs);
+- what a tool, a server, SIPP or Ansible itself said, quoted whole in a message: the system's error texts
+  (os.strerror), MariaDB's, and the text of every result of a module that is not ours (e.g. a ping to a court that
+  cannot be reached, the answer of SIPP's sync page).
 Each language is told by its function words and by the words of the collection's own messages that the other
 language never uses."""
 import csv
@@ -44,6 +46,9 @@ WORDS = {
 SHARED = {"sipp", "upgrade", "downgrade", "mandiri", "online", "offline", "ok", "host", "status", "database", "db",
           "controller", "server", "run", "job", "awx", "ssh", "mariadb", "mysql", "php", "sql", "json", "csv",
           "html", "check", "satker", "kode", "error", "disk"}
+# the names the courts and the SOP give to people, offices and documents: the same in both languages
+SIPP_NAMES = ("Kasubbag Perencanaan, TI dan Pelaporan", "Monitoring Sinkronisasi dan Back Up SIPP",
+              "Up-Grade Aplikasi SIPP", "Mutu Baku", "Admin TI PT", "Pengadilan Tinggi", "Pengadilan Negeri")
 # MariaDB's own texts and Ansible's connection errors, quoted whole by a message
 TOOL_TEXTS = [re.compile(p) for p in (
     r"Can't connect to [^()]*(\([^)]*\))?( \(\d+\))?",
@@ -83,31 +88,37 @@ def _result_texts(result):
         yield result
 
 
-def run_texts(runner):
-    """[(where, text)] of everything the run said to people (see the module's docstring); the texts of others
-    (modules not ours, unreachable courts) are kept apart, as tool texts, for foreign_words."""
-    out, tools = [], []
+def _results(runner):
+    """(where, action, event, res) of every task result of the run."""
     for ev in runner.events:
-        if ev["event"] not in OTHER_EVENTS:
+        if ev["event"] in OTHER_EVENTS:
+            data = ev.get("event_data", {})
+            action = data.get("resolved_action") or data.get("task_action") or ""
+            yield "%s: %s" % (data.get("host"), data.get("task")), action, ev["event"], data.get("res") or {}
+
+
+def run_texts(runner):
+    """[(where, text)] of everything the run said to people (see the module's docstring)."""
+    out = []
+    for where, action, event, res in _results(runner):
+        if event == "runner_on_unreachable":
             continue
-        data = ev.get("event_data", {})
-        res = data.get("res") or {}
-        action = data.get("resolved_action") or data.get("task_action") or ""
-        where = "%s: %s" % (data.get("host"), data.get("task"))
-        if ev["event"] == "runner_on_unreachable" or not action.startswith(OURS):
-            tools.extend(t for t in _strings([res.get("msg"), res.get("stderr"), res.get("module_stderr")]) if t)
-            if ev["event"] == "runner_on_unreachable":
-                continue
         # an assert that holds says Ansible's own "All assertions passed" (not shown in the log)
-        if action.startswith(OURS) and not (action.endswith(".assert") and ev["event"].endswith("_ok")):
+        if action.startswith(OURS) and not (action.endswith(".assert") and event.endswith("_ok")):
             for text in _strings([res.get("msg"), res.get("warnings")]):
                 out.append((where, text))
         facts = res.get("ansible_facts") or {}
         if "sipp_result" in facts:
             out.extend((where + " (sipp_result)", t) for t in _result_texts(facts["sipp_result"]))
-    out = [(w, t) for w, t in out if t]
-    runner.tool_texts = tools
-    return out
+    return [(w, t) for w, t in out if t]
+
+
+def tool_texts(runner):
+    """What others said in the run: the results of modules not ours and of courts that cannot be reached (their
+    message, stderr, and what a web page answered: SIPP's own words, e.g. its sync page's error)."""
+    return [t for dummy, action, event, res in _results(runner)
+            if event == "runner_on_unreachable" or not action.startswith(OURS)
+            for t in _strings([res.get("msg"), res.get("stderr"), res.get("module_stderr"), res.get("json")]) if t]
 
 
 class _Text(HTMLParser):
@@ -158,7 +169,7 @@ def _plain(text, names, tools):
         text = pattern.sub(" ", text)
     for number in range(1, 134):
         text = text.replace(os.strerror(number), " ")
-    for name in sorted(names, key=len, reverse=True):
+    for name in sorted(set(names) | set(SIPP_NAMES), key=len, reverse=True):
         text = text.replace(name, " ")
     text = re.sub(r"'[^'\n]*'|\"[^\"\n]*\"|`[^`\n]*`", " ", text)
     return " ".join(t for t in re.split(r"[\s,;()\[\]{}!?]+", text)

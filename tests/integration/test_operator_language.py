@@ -1,20 +1,23 @@
 """Every message in the operator's language (sipp_language: id, the default, or en): every playbook of the
 collection driven through its failure paths (the faults the other integration tests inject: a court that cannot be
 reached, a stopped database, a stale synchronisation, a package refused, assistance not approved, a version with no
-package chain, a backup with no room, a package whose upgrade fails and is downgraded) and its good paths, once in
-Indonesian and once in English, on one region; everything the run says to people (the messages of our modules and
-tasks, their warnings, each court's result and its steps, the upgrade and monitoring reports in HTML, CSV and JSON)
-is read for words of the other language. Names, paths, codes and what a tool or server said itself are not words of
-either language (sipptest_language.py says how they are told apart)."""
+package chain, a backup with no room, a dump damaged once taken, a PHP error and a migration failing halfway that are
+downgraded, the public site lost after an upgrade, a manual downgrade) and its good paths, once in Indonesian and once
+in English, on one region; everything the run says to people (the messages of our modules and tasks, their warnings,
+each court's result and its steps, the tables, the upgrade and monitoring reports in HTML, CSV and JSON) is read for
+words of the other language. Names (of courts, paths, variables, and the tasks a message quotes: they are how the log
+names them), codes and what a tool or server said itself are not words of either language (sipptest_language.py says
+how they are told apart)."""
 import shutil
-from pathlib import Path
 
 import pytest
 import yaml
 
 from sipptest import (FAST_POLLS, build_packages, inventory_with_dead_court, run_playbook, start_region,
                       upgrade_results)
-from sipptest_language import foreign_words, run_texts, report_texts
+from sipptest_language import foreign_words, report_texts, run_texts, tool_texts
+from smtpsink import SmtpSink
+from sippsim.sync import FAULT_FILE as SYNC_FAULT_FILE
 
 DEAD = "pn_mati"
 # court role -> (version it starts on, its host_vars); group_vars: 5.1.0 -> 5.2.0 -> 5.2.1, assistance approved
@@ -55,27 +58,37 @@ def _write_vars(reg, folder, by_role):
         (folder / "host_vars" / ("%s.yml" % court.info["id"])).write_text(yaml.safe_dump(hv))
 
 
-def _runs(language, inv, by_role, tmp_path_factory):
-    """Every playbook in one language: {playbook: (runner, its report folder)}."""
+def _runs(language, inv, by_role, tmp_path_factory, sink):
+    """Every playbook in one language: {playbook: (runner, its report folder, [(where, text)] of its mails)}."""
     runs = {}
     run_id = "bahasa-" + language
     mine, other = by_role["ok_" + language].info["id"], by_role["ok_" + OTHER[language]].info["id"]
     damaged = by_role["damaged"]
 
     def run(playbook, faults=None, limit=None, **extra):
-        # each run its own report folder: the monitoring report's name is the minute it was written
+        # each run its own report folder: the monitoring report's name is the minute it was written; the report and
+        # the nightly backup mail theirs to the Kasubbag (a local SMTP sink)
         out = tmp_path_factory.mktemp("%s-%s" % (playbook, language))
-        extravars = dict(extra, sipp_language=language, sipp_report_dir=str(out), sipp_monitor_dir=str(out))
-        runs[playbook] = (run_playbook("pengadilan.sipp." + playbook, inv, extravars=extravars, faults=faults,
-                                       limit=limit), out)
+        extravars = dict(extra, sipp_language=language, sipp_report_dir=str(out), sipp_monitor_dir=str(out),
+                         sipp_report_smtp_host="127.0.0.1", sipp_report_smtp_port=sink.port,
+                         sipp_report_mail_from="laporan-sipp@pt-bandung.go.id",
+                         sipp_report_mail_to=["kasubbag.ptip@pt-bandung.go.id"])
+        before = len(sink.mails)
+        runner = run_playbook("pengadilan.sipp." + playbook, inv, extravars=extravars, faults=faults, limit=limit)
+        mails = [("mail: " + m.message["Subject"], text) for m in sink.mails[before:]
+                 for text in (m.message["Subject"], m.message.get_body(("plain",)).get_content())]
+        runs[playbook] = (runner, out, mails)
 
-    run("upgrade", limit="all:!%s" % other, sipp_run_id=run_id, faults=[dict(
-        task=SNAPSHOT_TASK, host=damaged.info["id"], damage="truncate",
-        backup_dir=str(damaged.root / "var/backups/sipp"))])
-    run("report", sipp_report_run_id=run_id)
+    # the court upgraded loses its link to the public SIPP site once verified: step 9 says what is left to do
+    run("upgrade", limit="all:!%s" % other, sipp_run_id=run_id, faults=[
+        dict(task=SNAPSHOT_TASK, host=damaged.info["id"], damage="truncate",
+             backup_dir=str(damaged.root / "var/backups/sipp")),
+        dict(task="Catat langkah 7", host=mine, write=str(by_role["ok_" + language].app_dir / SYNC_FAULT_FILE),
+             text="unreachable\n")])
+    run("report", sipp_report_run_id=run_id, sipp_report_mail=True)
     # the court upgraded goes back; the others fail each their way
     run("rollback", sipp_target=":".join([mine] + [by_role[r].info["id"] for r in ("dead_db", "too_old")] + [DEAD]))
-    run("backup")
+    run("backup", sipp_monitor_mail=True)
     run("sync_check")
     run("info")
     return runs
@@ -97,7 +110,8 @@ def region(collection, tmp_path_factory):
             if rec["name"] == "mariadb:%s" % dead.info["id"]:
                 procs.stop(rec)
         names = [c.info[k] for c in reg.courts() for k in ("nama", "nama_pt", "id")] + [DEAD]
-        runs = {language: _runs(language, inv, by_role, tmp_path_factory) for language in LANGUAGES}
+        with SmtpSink() as sink:
+            runs = {language: _runs(language, inv, by_role, tmp_path_factory, sink) for language in LANGUAGES}
         yield {"reg": reg, "by_role": by_role, "runs": runs, "names": names}
     finally:
         reg.down()
@@ -114,14 +128,20 @@ def test_the_upgrade_took_every_path(region, language):
                           **{"ok_" + language: "berhasil"},
                           migration="didowngrade", waiting="menunggu", stale="dilewati", too_old="dilewati"), status
     assert res[DEAD]["status"] == "gagal"
-    assert region["runs"][language]["upgrade"][0].fault_records[0] is not None
+    assert None not in region["runs"][language]["upgrade"][0].fault_records
+    step9 = [s for s in res[by_role["ok_" + language].info["id"]]["steps"] if s["step"] == 9][0]
+    assert step9["status"] == "gagal", step9
 
 
 @pytest.mark.parametrize("language", LANGUAGES)
 @pytest.mark.parametrize("playbook", PLAYBOOKS)
 def test_every_message_is_in_the_language_asked(region, playbook, language):
-    run, out = region["runs"][language][playbook]
-    texts = run_texts(run) + report_texts(out)
+    run, out, mails = region["runs"][language][playbook]
+    texts = run_texts(run) + report_texts(out) + mails
     assert texts, "the run said nothing"
-    found = foreign_words(texts, language, names=region["names"], tools=run.tool_texts)
+    if playbook in ("report", "backup"):
+        assert mails, "the run mailed nothing"
+    # what tools and SIPP said in any run of this language (the report quotes the upgrade's results)
+    tools = [t for r in region["runs"][language].values() for t in tool_texts(r[0])]
+    found = foreign_words(texts, language, names=region["names"], tools=tools)
     assert found == [], "\n".join(found)
