@@ -16,6 +16,7 @@ from sipptest import build_packages, region_while_needed, sync_collection
 # other integration and simulator files, then the many short unit test files that fill in at the end (each group in
 # collection order).
 LONGEST_FIRST = [
+    "tests/integration/test_operator_language.py",      # 660 s (make test, 2026-12-07)
     "tests/integration/test_upgrade_playbook.py",       # 596 s
     "tests/integration/test_campaign_sliced.py",        # 579 s
     "tests/integration/test_campaign_killed.py",        # 379 s

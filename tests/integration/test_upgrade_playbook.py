@@ -167,7 +167,7 @@ def test_each_court_ends_as_its_branch_says(region):
         assert got["run_id"] == "uji-1" and got["court"] == cid(region, role)
         assert got["kode_satker"] == region["by_role"][role].info["kode_satker"]
     reasons = {role: res[cid(region, role)]["reason"] for role in want}
-    assert "stale" in reasons["stale"] and "480" in reasons["stale"]
+    assert "basi" in reasons["stale"] and "480" in reasons["stale"]  # the status in words (stale)
     assert "Menunggu pendampingan Admin TI PT" in reasons["waiting"]
     assert "sipp_upgrade_assisted_approved: true" in reasons["waiting"]
     assert "5.0.0" in reasons["too_old"] and "5.1.0" in reasons["too_old"]
