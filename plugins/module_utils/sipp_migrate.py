@@ -49,6 +49,7 @@ _NEXT_EN = ("Next: run the downgrade (the rollback playbook, with the backup mad
 MESSAGES = Catalogue({
     'id': {
         'package_refused': "{text}",
+        'stamp_reads': "sys_config id 80 berisi {version} sesudah perubahan",
         'version_unread': ("Versi SIPP sesudah migrasi (sys_config id 80) tidak dapat dibaca: {error}. Hasil ini "
                            "tidak menyebut versinya. Periksa basis data SIPP bila pesan ini berulang."),
         'version_mismatch': (
@@ -111,6 +112,7 @@ MESSAGES = Catalogue({
     },
     'en': {
         'package_refused': "{text}",
+        'stamp_reads': "sys_config id 80 reads {version} after the update",
         'version_unread': ("The SIPP version after the migrations (sys_config id 80) could not be read: {error}. This "
                            "result does not give the version. Check SIPP's database if this message comes again."),
         'version_mismatch': (

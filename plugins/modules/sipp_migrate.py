@@ -408,7 +408,7 @@ class Migrate(object):
             error = scrub(exc.cause, self.secrets)
         after = self.read_back()
         if error is None and after != pkg['to_version']:
-            error = 'sys_config id 80 reads %s after the update' % after
+            error = MESSAGES.text(self.lang, 'stamp_reads', version=after)
         seconds = round(time.time() - t0, 3)
         result = 'ok' if error is None else 'failed'
         self.steps.append(dict(file=STAMP_FILE, sha256=None, result=result, seconds=seconds, line=None, error=error))

@@ -217,6 +217,35 @@ def test_mandiri_package_stamps_the_version(court, packages, run_module):
     assert third['changed'] is True and version(db) == '5.2.1'
 
 
+@pytest.mark.parametrize('language', ['id', 'en'])
+def test_a_stamp_that_does_not_hold_fails_in_the_language_asked(court, packages, run_module, monkeypatch, language):
+    """The version read back after the stamp is not the package's (another hand changed it, or it could not be read:
+    a warning in the same language): the module fails, saying what it read."""
+    build_db(court['db'], '5.2.0')
+    pkg = packages['good']['sipp-5.2.0-5.2.1.zip']
+    monkeypatch.setattr(sipp_migrate.Migrate, 'read_back', lambda self: '5.2.0')
+    res, raw = run_module(sipp_migrate.main, args(court, pkg, language=language))
+    words = {'id': ('sys_config id 80 berisi 5.2.0 sesudah perubahan', 'tidak dapat diubah ke 5.2.1'),
+             'en': ('sys_config id 80 reads 5.2.0 after the update', 'cannot be set to 5.2.1')}[language]
+    assert res['failed'] is True and res['error'] == words[0] and words[1] in res['msg'], res
+
+
+@pytest.mark.parametrize('language', ['id', 'en'])
+def test_a_version_that_cannot_be_read_back_is_a_warning_in_the_language_asked(court, packages, run_module,
+                                                                               monkeypatch, language):
+    build_db(court['db'], '5.2.0')
+    pkg = packages['good']['sipp-5.2.0-5.2.1.zip']
+
+    def gone(*dummy):
+        raise sipp_migrate.SippDbError('connect_failed', error='server has gone away')
+    monkeypatch.setattr(sipp_migrate, 'connect', gone)
+    res, raw = run_module(sipp_migrate.main, args(court, pkg, language=language))
+    start = {'id': 'Versi SIPP sesudah migrasi (sys_config id 80) tidak dapat dibaca: server has gone away.',
+             'en': 'The SIPP version after the migrations (sys_config id 80) could not be read: server has gone '
+                   'away.'}[language]
+    assert start in json.dumps(res.get('warnings')), res  # (2.19 gives structured warnings)
+
+
 def test_wrong_from_version_is_refused_before_anything_runs(court, packages, run_module):
     db = court['db']
     build_db(db, '5.0.0')
