@@ -33,7 +33,8 @@ def cmd_up(args):
     versions = args.versions.split(",") if args.versions else None
     Region(args.state).up(args.courts, args.mode, args.scale, args.seed, versions, today=args.today,
                           clock_offsets=_per_court(args.clock_offset, "--clock-offset", "pn_bandung=-3d"),
-                          db_names=_per_court(args.db_name, "--db-name", "pn_bandung=sipp"), template=args.template)
+                          db_names=_per_court(args.db_name, "--db-name", "pn_bandung=sipp"), template=args.template,
+                          systems=_per_court(args.system, "--system", "pn_bandung=centos7"))
     return 0
 
 
@@ -245,6 +246,11 @@ def main(argv=None):
                    help="a court whose own clock is wrong, e.g. pn_bandung=-3d or pn_bogor=+30d (libfaketime in its "
                         "SSH sessions, or its Python interpreter in local mode; the machine's clock is never changed); "
                         "repeatable")
+    s.add_argument("--system", action="append", metavar="COURT=SYSTEM",
+                   help="ssh mode: a court that looks like CentOS 7 to the controller, e.g. pn_bandung=centos7 (its "
+                        "/etc/os-release, /usr/bin/python a Python 2.7, /usr/bin/python3 a Python 3.6 without "
+                        "PyMySQL, mysql/mysqldump without the mariadb* names, no zstd; in its own mount namespace, "
+                        "from pyenv's 2.7.18 and 3.6.15); its inventory names no Python; repeatable")
     s.set_defaults(func=cmd_up)
 
     s = sub.add_parser("clock", parents=[common],

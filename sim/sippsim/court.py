@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from . import appconfig, data, netns, procs, release
+from . import appconfig, data, netns, procs, release, system
 from .mariadb import Server, cache_dir, mariadb_version
 
 HOLDER = Path(__file__).with_name("_holder.py")
@@ -381,6 +381,9 @@ class Court:
         argv = ["ip", "netns", "exec", netns.court_ns(self.nn, self.i), "unshare", "--mount", "--uts",
                 "--propagation", "private", "--", "/usr/bin/python3", str(HOLDER), str(self.root), str(ready),
                 self.info["hostname"]]
+        spec = system.prepare(self.dir, self.root, self.info.get("system", "debian"))
+        if spec is not None:
+            argv.append(str(spec))
         rec = procs.spawn(argv, self.log_dir / "holder.out", "holder")
         self.info["procs"].append(rec)
         # the holder writes its pid once every bind is in place

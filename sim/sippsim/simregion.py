@@ -12,7 +12,7 @@ from pathlib import Path
 
 import yaml
 
-from . import netns, procs, region, release, sync
+from . import netns, procs, region, release, sync, system
 from .court import Court, check_offset
 
 STATE_FILE = "region.json"
@@ -65,12 +65,14 @@ class Region:
 
     # --- up -------------------------------------------------------------------------------------------------------
     def up(self, courts, mode, scale="small", seed=1, versions=None, today=None, clock_offsets=None, db_names=None,
-           template=False, log=print):
+           template=False, systems=None, log=print):
         """Start `courts` courts. Same seed and same `today` (the date case data is laid out back from,
         default the current date): the same data, byte for byte. db_names: {court id: the name of its SIPP database}
         (default SIPP; e.g. lower-case sipp, as some courts have). clock_offsets: {court id: libfaketime offset such
         as "-3d"}, the clock of those courts' own processes (kept in the state; `sippsim clock` changes it).
-        template: each court's database and web root from its kept template (Court.build), made when missing."""
+        template: each court's database and web root from its kept template (Court.build), made when missing.
+        systems: {court id: "centos7"} (ssh mode), courts that look like CentOS 7 to the controller (sippsim/system.py);
+        their inventory names no Python, so that Ansible's own interpreter discovery chooses, as on a real server."""
         if self.running():
             raise RuntimeError("a region is already up in %s: run `sippsim down` first" % self.dir)
         if mode == "ssh" and os.geteuid() != 0:
@@ -107,6 +109,15 @@ class Region:
                 if not re.match(r"^[A-Za-z0-9_]{1,64}$", db_names[c["id"]]):
                     raise ValueError("--db-name %s=%s: letters, digits and _ only" % (c["id"], db_names[c["id"]]))
                 c["database"] = db_names[c["id"]]
+        systems = dict(systems or {})
+        unknown = sorted(set(systems) - {c["id"] for c in self.data["courts"]})
+        if unknown:
+            raise ValueError("--system names no court of this region: %s" % ", ".join(unknown))
+        if mode != "ssh" and any(system.check(v) != "debian" for v in systems.values()):
+            raise ValueError("--system: only ssh mode gives a court a system of its own")
+        for c in self.data["courts"]:
+            if systems.get(c["id"], "debian") != "debian":
+                c["system"] = system.check(systems[c["id"]])
         t0 = time.monotonic()
         pubkey = None
         try:
@@ -239,6 +250,8 @@ class Region:
                                                "-o LogLevel=ERROR",
                     "ansible_python_interpreter": "/usr/bin/python3",
                 })
+                if info.get("system", "debian") != "debian":
+                    del hv["ansible_python_interpreter"]  # Ansible's own discovery chooses, as on a real server
             else:
                 hv.update({
                     "ansible_connection": "local",
