@@ -113,9 +113,15 @@ def _backup(obs, now, language, labels):
     nontx = _dict(raw.get('nontransactional'))
     nontx_tables = ['%s (%s)' % (_text(t.get('name')), _text(t.get('engine')))
                     for t in (_dict(x) for x in nontx.get('tables') or [] if isinstance(x, dict))]
+    # what the newest backup could not hold (sipp_db_backup's left_out: events, routines of another definer)
+    left_out = []
+    for item in (_dict(x) for x in raw.get('left_out') or [] if isinstance(x, dict)):
+        kind = labels.get('left_out_' + _text(item.get('kind'))) or _text(item.get('kind'))
+        left_out.append(kind if _text(item.get('kind')) == 'events' else '%s %s' % (kind, _text(item.get('name'))))
     return dict(
         read=_bool(raw.get('read')),
         dir=_text(raw.get('dir')) or None,
+        left_out=left_out,
         nontransactional=nontx_tables,
         nontransactional_consistent=None if not nontx_tables else nontx.get('consistent') is not False,
         nontransactional_why=_text(nontx.get('lock_error')) or None,
@@ -230,6 +236,8 @@ def _problems(obs, job, backup, sync, disk, clock, language, reasons):
     if backup['name'] and backup['nontransactional_consistent'] is False:
         add('backup_inconsistent', name=backup['name'], tables=', '.join(backup['nontransactional']),
             why=backup['nontransactional_why'] or reasons['lock_off'])
+    if backup['name'] and backup['left_out']:
+        add('backup_incomplete', name=backup['name'], items=', '.join(backup['left_out']))
     if backup['suspect']:
         add('backup_suspect', items='; '.join('%s (%s)' % (x['name'], x['why']) for x in backup['suspect']))
     if clock['skewed']:

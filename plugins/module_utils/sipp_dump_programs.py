@@ -125,15 +125,17 @@ def dump_help(program):
     return out.decode('utf-8', 'replace')
 
 
-def dump_command(program, defaults_arg, database, charset, help_text=''):
+def dump_command(program, defaults_arg, database, charset, help_text='', events=True, routines=True):
     """argv of the dump: ``--defaults-extra-file`` FIRST, the consistent-snapshot options, the database.
 
     Only SIPP's database is dumped, without ``--databases``: the dump has no CREATE DATABASE nor USE, so it restores
     into whatever database the restoring client names (the same name on the court). ``--set-gtid-purged=OFF`` is added
     when the program knows it (MySQL 5.6+ with GTIDs would otherwise write a statement that needs SUPER), and
-    ``--column-statistics=0`` when it knows that (MySQL 8's mysqldump against an older server).
+    ``--column-statistics=0`` when it knows that (MySQL 8's mysqldump against an older server). ``events`` and
+    ``routines`` false leave ``--events`` and ``--routines`` out (what the login user may not dump).
     """
-    argv = [program, defaults_arg] + list(DUMP_OPTIONS)
+    argv = [program, defaults_arg] + [o for o in DUMP_OPTIONS
+                                      if (events or o != '--events') and (routines or o != '--routines')]
     if charset:
         argv.append('--default-character-set=%s' % charset)
     if '--set-gtid-purged' in (help_text or ''):

@@ -19,8 +19,15 @@ description:
     does: the yardstick a later restore is proved against."
   - "The dump: C(--single-transaction --quick --routines --triggers --events --hex-blob --no-tablespaces
     --skip-dump-date) and C(--default-character-set) set to the database's character set (C(latin1) on SIPP)
-    when every text column uses it, else C(utf8mb4). Only SIPP's database is named, without C(--databases): the
-    dump holds no C(CREATE DATABASE) nor C(USE), so it restores into the database the restoring client names."
+    when every text column uses it, else C(utf8mb4) (C(utf8) on a server without C(utf8mb4), MySQL before 5.5.3).
+    Only SIPP's database is named, without C(--databases): the dump holds no C(CREATE DATABASE) nor C(USE), so it
+    restores into the database the restoring client names."
+  - "A login user that may not read everything still gets a complete backup of what it may read, and is told what
+    is not in it: without the EVENT privilege the dump leaves C(--events) out (the dump program would refuse the
+    whole backup); when a stored routine was made by another user and its body is hidden from the login user (no
+    SELECT on C(mysql.proc), MariaDB and MySQL 5.x), it leaves C(--routines) out (the dump program backs up all
+    routines or none). What was left out is named in RV(backup.left_out), in the manifest and in a warning, with
+    what would make the backup complete; it stays on the server and is not touched by a restore of this backup."
   - "The pipeline is checked at every stage (the effect of C(set -o pipefail) and more): the dump program's exit
     status, the compressor's exit status (a compressor that dies stops the dump at once), the dump's last line
     C(-- Dump completed), then C(zstd -t)/C(gzip -t) on the finished file, then its sha256. The file is written
@@ -232,6 +239,21 @@ backup:
       returned: always
       type: bool
       sample: false
+    left_out:
+      description: >-
+        What the login user may not dump and the backup therefore does not hold (also in the manifest): C(kind)
+        V(events) (C(name) V(*); C(reason) what the server answered) or V(procedure)/V(function) (C(reason) V(hidden)
+        for a body the login user may not read, V(with_hidden) for a readable routine left out with it), with
+        C(definer). Empty when the backup holds everything.
+      returned: always
+      type: list
+      elements: dict
+      sample:
+        - kind: events
+          name: "*"
+          definer: null
+          reason: "Access denied for user 'sipp'@'localhost' to database 'SIPP'"
+        - {kind: procedure, name: sipp_hitung_perkara, definer: root@localhost, reason: hidden}
     nontransactional:
       description: The tables without transactions and how they were copied (also in the manifest).
       returned: when a dump was made
@@ -293,7 +315,7 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_dump_sections
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import (
     existing_ancestor, make_private_dirs, sha256_file, write_json)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import (
-    schema_objects, table_checksums, table_structures)
+    quote_identifier, schema_objects, table_checksums, table_structures)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import on_site, site_argument_spec
 
 MANIFEST_FORMAT = 1
@@ -344,6 +366,20 @@ MESSAGES = Catalogue({
             "InnoDB bersama SATGAS SIPP."),
         'nontx_why_off': "penguncian dimatikan",
         'nontx_why_error': "kunci tidak dapat diambil: {error}",
+        'left_out': (
+            "Cadangan database {database} dibuat tanpa yang tidak boleh dibaca pengguna login {user}: {what}. Semua "
+            "tabel dengan isinya, view dan trigger ada di cadangan dan diperiksa; yang tidak dicadangkan tetap ada di "
+            "server, tidak diubah oleh upgrade ini kecuali paket mengubahnya, dan tidak dipulihkan dari cadangan ini. "
+            "Agar cadangan lengkap: {advice}."),
+        'left_out_events': "event (server menjawab: {error})",
+        'left_out_routines': (
+            "rutin {routines} (isi {hidden} tidak dapat dibaca karena dibuat pengguna lain, dan mysqldump mencadangkan "
+            "semua rutin atau tidak sama sekali)"),
+        'advice_events': "beri pengguna {user} hak EVENT atas database {database}",
+        'advice_routines': (
+            "beri pengguna {user} hak membaca rutin pengguna lain (MariaDB dan MySQL 5.x: SELECT pada mysql.proc), "
+            "atau biarkan pembuatnya menjadi {user}"),
+        'and': " dan ",
     },
     'en': {
         'dump_missing': (
@@ -390,6 +426,20 @@ MESSAGES = Catalogue({
             "the lock on (lock_nontransactional), or convert those tables to InnoDB with SATGAS SIPP."),
         'nontx_why_off': "locking was turned off",
         'nontx_why_error': "the lock could not be taken: {error}",
+        'left_out': (
+            "The backup of database {database} was made without what the login user {user} may not read: {what}. "
+            "Every table with its data, every view and trigger is in the backup and checked; what was left out stays "
+            "on the server, is not changed by this upgrade unless a package changes it, and is not restored from this "
+            "backup. For a complete backup: {advice}."),
+        'left_out_events': "the events (the server answered: {error})",
+        'left_out_routines': (
+            "the routines {routines} (the body of {hidden} cannot be read because another user made it, and "
+            "mysqldump backs up all routines or none)"),
+        'advice_events': "give the user {user} the EVENT privilege on the database {database}",
+        'advice_routines': (
+            "give the user {user} the right to read other users' routines (MariaDB and MySQL 5.x: SELECT on "
+            "mysql.proc), or let {user} be their definer"),
+        'and': " and ",
     },
 })
 
@@ -447,20 +497,66 @@ class Backup(object):
             events=[r['name'] for r in events],
         )
 
+    def left_out(self):
+        """What the login user may not dump, named instead of failing the whole dump: mariadb-dump/mysqldump refuse
+        everything when --events meets a user without the EVENT privilege, or --routines a routine whose body the
+        user may not read (made by another user, without SELECT on mysql.proc). [{'kind', 'name', 'definer',
+        'reason'}]: kind ``events`` (name ``*``: the events cannot even be listed; reason what the server said) or
+        ``procedure``/``function`` (reason ``hidden`` for a body the user may not read, ``with_hidden`` for a
+        readable one left out with it)."""
+        conn = self.site.conn
+        out = []
+        try:
+            conn.query('SHOW EVENTS FROM %s' % quote_identifier(self.database))
+        except SippDbError as exc:
+            out.append(dict(kind='events', name='*', definer=None, reason=exc.cause))
+        routines = conn.query(
+            "SELECT ROUTINE_TYPE AS type, ROUTINE_NAME AS name, DEFINER AS definer, "
+            "CASE WHEN ROUTINE_DEFINITION IS NULL THEN 'hidden' ELSE 'with_hidden' END AS reason "
+            "FROM information_schema.ROUTINES WHERE ROUTINE_SCHEMA = %s ORDER BY ROUTINE_TYPE, ROUTINE_NAME",
+            (self.database,))
+        if any(r['reason'] == 'hidden' for r in routines):
+            out.extend(dict(kind=str(r['type']).lower(), name=r['name'], definer=r['definer'], reason=r['reason'])
+                       for r in routines)
+        return out
+
+    def left_out_warning(self, left):
+        """The warning that names what the backup left out, and what would make it complete."""
+        user = self.site.params.get('user') or '-'
+        what, advice = [], []
+        events = [x for x in left if x['kind'] == 'events']
+        routines = [x for x in left if x['kind'] != 'events']
+        if events:
+            what.append(MESSAGES.text(self.lang, 'left_out_events', error=events[0]['reason']))
+            advice.append(MESSAGES.text(self.lang, 'advice_events', user=user, database=self.database))
+        if routines:
+            what.append(MESSAGES.text(
+                self.lang, 'left_out_routines',
+                routines=', '.join('%s %s' % (x['kind'].upper(), x['name']) for x in routines),
+                hidden=', '.join('%s (%s)' % (x['name'], x['definer']) for x in routines if x['reason'] == 'hidden')))
+            advice.append(MESSAGES.text(self.lang, 'advice_routines', user=user))
+        joiner = MESSAGES.text(self.lang, 'and')
+        return MESSAGES.text(self.lang, 'left_out', database=self.database, user=user, what=joiner.join(what),
+                             advice=joiner.join(advice))
+
     def charset(self):
         choice = self.params['dump_charset']
         if choice and choice != 'auto':
             return choice
         conn = self.site.conn
+        # utf8mb4 only where the server has it (MySQL before 5.5.3 has utf8, its three-byte form, only)
+        unicode = 'utf8mb4' if int(float(conn.query_value(
+            "SELECT COUNT(*) FROM information_schema.CHARACTER_SETS WHERE CHARACTER_SET_NAME = 'utf8mb4'") or 0)) \
+            else 'utf8'
         db_charset = conn.query_value(
             'SELECT DEFAULT_CHARACTER_SET_NAME FROM information_schema.SCHEMATA WHERE SCHEMA_NAME = %s',
-            (self.database,)) or 'utf8mb4'
+            (self.database,)) or unicode
         others = conn.query_value(
             "SELECT COUNT(*) FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = %s AND CHARACTER_SET_NAME "
             "IS NOT NULL AND CHARACTER_SET_NAME <> %s", (self.database, db_charset))
         if int(float(others or 0)) == 0:
             return db_charset
-        return 'utf8mb4'
+        return unicode
 
     def existing(self, manifest_path):
         """The backup already at dest, when its manifest verifies it: dict, or a reason string."""
@@ -498,7 +594,7 @@ class Backup(object):
                     duration_seconds=round(time.time() - started, 3), database=found.get('database'),
                     sipp_version=found.get('sipp_version'), server_version=found.get('server_version'),
                     estimated_bytes=None, free_bytes=None, dump_program=dump.get('program'),
-                    charset=dump.get('charset'), kept_existing=True)
+                    charset=dump.get('charset'), kept_existing=True, left_out=found.get('left_out') or [])
             self.fail('dest_exists_unverified', dest=dest, reason=found)
 
         program = find_dump_program(module)
@@ -518,6 +614,7 @@ class Backup(object):
                 "SELECT COUNT(*) FROM information_schema.TABLES WHERE table_schema = %s AND "
                 "table_type = 'BASE TABLE'", (self.database,)) or 0))
             charset = self.charset()
+            left = self.left_out()
         except SippDbError as exc:
             self.fail('query_failed', database=self.database, error=exc.cause)
         raw = int(float(size or 0))
@@ -529,7 +626,8 @@ class Backup(object):
         result = dict(dest=dest, sha256=None, size_bytes=None, uncompressed_bytes=None, compression=kind,
                       manifest=manifest_path, tables=table_count, duration_seconds=None, database=self.database,
                       sipp_version=self.site.version, server_version=conn.server_version, estimated_bytes=estimate,
-                      free_bytes=free, dump_program=program, charset=charset, kept_existing=False)
+                      free_bytes=free, dump_program=program, charset=charset, kept_existing=False,
+                      left_out=left)
         if ratio > 0 and free < needed:
             self.fail('not_enough_space', path=measured, database=self.database, free=human(free),
                       needed=human(needed), estimate=human(estimate), ratio=ratio)
@@ -588,7 +686,9 @@ class Backup(object):
 
             help_text = dump_help(program)
             try:
-                argv = dump_command(program, creds['defaults_arg'], self.database, charset, help_text)
+                argv = dump_command(program, creds['defaults_arg'], self.database, charset, help_text,
+                                    events=not any(x['kind'] == 'events' for x in left),
+                                    routines=not any(x['kind'] != 'events' for x in left))
                 compress_argv = compress_command(kind, compressor, self.params['compression_level']) \
                     if kind != 'none' else None
                 test_argv = test_command(kind, compressor, tmp) if kind != 'none' else None
@@ -637,6 +737,8 @@ class Backup(object):
                 # tables without transactions and whether their copy is consistent (locked, or SIPP in
                 # maintenance): what the backup's record and the monitoring report say about them
                 nontransactional=nontx,
+                # what the login user may not dump (events, routines of another definer), named, not in the dump
+                left_out=left,
             )
             write_json(manifest_path, manifest, indent=1)
         except (OSError, ValueError) as exc:
@@ -652,6 +754,8 @@ class Backup(object):
             self.fail('dest_unwritable', folder=folder, error=exc.strerror or str(exc))
         if info.get('dump_stderr'):
             module.warn(info['dump_stderr'])
+        if left:
+            module.warn(self.left_out_warning(left))
         result.update(sha256=digest, size_bytes=size_bytes, uncompressed_bytes=info['uncompressed_bytes'],
                       tables=len(checksums), duration_seconds=round(time.time() - started, 3),
                       nontransactional=nontx)

@@ -291,6 +291,24 @@ class Court:
             conn.close()
         self.info["objects_of_another_definer"] = {"super": bool(super_privilege)}
 
+    def limit_login_user(self):
+        """SIPP's login user as a DBA often leaves it: without the EVENT privilege, and without the right to read
+        routines of another definer (no SELECT on mysql.proc), beside a root-made stored procedure
+        (`sipp_rekap_harian`) and event (`ev_rekap_harian`, disabled). mariadb-dump --events --routines refuses such a
+        user the whole dump."""
+        conn = self.sipp_server().connect(self.db_name)
+        try:
+            with conn.cursor() as cur:
+                cur.execute("CREATE DEFINER='root'@'localhost' PROCEDURE sipp_rekap_harian() "
+                            "SELECT COUNT(*) AS jumlah FROM perkara WHERE tanggal_pendaftaran = CURDATE()")
+                cur.execute("CREATE DEFINER='root'@'localhost' EVENT ev_rekap_harian ON SCHEDULE EVERY 1 DAY "
+                            "DISABLE DO CALL sipp_rekap_harian()")
+                for host in ("localhost", "127.0.0.1"):
+                    cur.execute("REVOKE EVENT ON `%s`.* FROM %%s@%%s" % self.db_name, (APP_USER, host))
+        finally:
+            conn.close()
+        self.info["login_user_limited"] = True
+
     def _wrap(self):
         if self.mode != "ssh":
             return []

@@ -215,3 +215,18 @@ def test_a_backup_whose_myisam_tables_were_copied_unlocked_online_needs_attentio
         assert 'SIPP-%s-2027-01-15-0200' % by[name]['kode_satker'] in text
         assert 'log_lama (MyISAM), statistik_lama (Aria)' in text and '(%s)' % why in text
         assert ('tidak konsisten' if language == 'id' else 'may not be consistent') in text
+
+
+@pytest.mark.parametrize('language', ['id', 'en'])
+def test_a_backup_that_could_not_hold_events_or_routines_needs_attention(language):
+    left = [dict(kind='events', name='*', definer=None, reason="Access denied for user 'sipp'@'localhost'"),
+            dict(kind='procedure', name='sipp_rekap_harian', definer='root@localhost', reason='hidden')]
+    results = [court('pn_hak', '100006', backup=dict(left_out=left)), court('pn_lengkap', '100007',
+                                                                           backup=dict(left_out=[]))]
+    by = dict((c['court'], c) for c in data(results, language=language)['courts'])
+    assert by['pn_lengkap']['problems'] == []
+    assert by['pn_hak']['problems'] == ['backup_incomplete'] and by['pn_hak']['status'] == 'perhatian'
+    text = by['pn_hak']['reasons'][0]
+    items = {'id': 'semua event, prosedur sipp_rekap_harian', 'en': 'every event, procedure sipp_rekap_harian'}
+    assert items[language] in text and 'SIPP-100006-2027-01-15-0200' in text
+    assert ('hak EVENT' if language == 'id' else 'the EVENT privilege') in text

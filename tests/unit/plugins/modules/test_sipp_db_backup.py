@@ -303,3 +303,116 @@ def test_a_lock_that_cannot_be_taken_is_said_and_the_backup_still_made(nontx_db,
     assert 'kunci tidak dapat diambil' in json.dumps(result['warnings'])
     assert os.path.exists(dest)
     assert_no_secret(nontx_db, raw)
+
+
+PRIV_DB = 'sipp_bk_priv'
+
+
+@pytest.fixture
+def priv_db(mariadb_server):
+    """A database whose login user lacks the EVENT privilege and may not read a procedure root made (no SELECT on
+    mysql.proc), with an event of root's: mariadb-dump --events --routines refuses such a user the whole dump."""
+    dumpdb.make_db(mariadb_server, PRIV_DB)
+    user = mariadb_server.app_user
+    mariadb_server.root_sql(
+        "REVOKE EVENT ON `{db}`.* FROM '{u}'@'localhost';\nREVOKE EVENT ON `{db}`.* FROM '{u}'@'127.0.0.1';\n"
+        "CREATE DEFINER='root'@'localhost' PROCEDURE `{db}`.sipp_hitung_perkara() "
+        "SELECT COUNT(*) FROM `{db}`.perkara;\n"
+        "CREATE DEFINER='{u}'@'127.0.0.1' PROCEDURE `{db}`.sipp_milik_sendiri() SELECT 1;\n"
+        "CREATE DEFINER='root'@'localhost' EVENT `{db}`.ev_bersih ON SCHEDULE EVERY 1 DAY DISABLE DO "
+        "DELETE FROM `{db}`.perkara WHERE 1 = 0;\n".format(db=PRIV_DB, u=user))
+    yield mariadb_server
+    mariadb_server.root_sql("DROP DATABASE IF EXISTS `%s`;\n" % PRIV_DB)
+
+
+@pytest.mark.parametrize('backend', ['pymysql', 'cli'])
+@pytest.mark.parametrize('language', ['id', 'en'])
+def test_a_login_user_without_every_privilege_gets_a_complete_honest_backup(priv_db, tmp_path, run_module, backend,
+                                                                             language):
+    """No EVENT privilege, a routine of another definer: the dump leaves events and routines out instead of failing,
+    names them (result, manifest, warning with what to grant), and the backup restores to the same tables."""
+    from ansible_collections.pengadilan.sipp.plugins.modules import sipp_db_restore
+
+    www = tmp_path / 'www'
+    www.mkdir()
+    app = make_app(www, priv_db, PRIV_DB)
+    dest = str(tmp_path / 'backups' / 'SIPP-priv' / 'database.sql.gz')
+    result, raw = run_module(sipp_db_backup.main, dict(app_path=app, dest=dest, compression='gzip',
+                                                       db_client_backend=backend, language=language))
+    assert result.get('failed') is not True, result
+    b = result['backup']
+    left = b['left_out']
+    assert [x['kind'] for x in left] == ['events', 'procedure', 'procedure'], left
+    assert "Access denied" in left[0]['reason']
+    assert [(x['name'], x['reason']) for x in left[1:]] == [('sipp_hitung_perkara', 'hidden'),
+                                                            ('sipp_milik_sendiri', 'with_hidden')]
+    with open(b['manifest']) as handle:
+        manifest = json.load(handle)
+    assert manifest['left_out'] == left
+    assert '--events' not in manifest['dump']['options'] and '--routines' not in manifest['dump']['options']
+    assert '--triggers' in manifest['dump']['options']
+    warning = ' '.join(str(w) for w in result.get('warnings', []))
+    words = {'id': ('tanpa yang tidak boleh dibaca', 'hak EVENT', 'SELECT pada mysql.proc'),
+             'en': ('without what the login user', 'the EVENT privilege', 'SELECT on mysql.proc')}[language]
+    assert all(w in warning for w in words), warning
+    assert 'sipp_hitung_perkara (root@localhost)' in warning and 'PROCEDURE sipp_milik_sendiri' in warning
+    assert_no_secret(priv_db, raw)
+
+    # what is in it is whole: the tables come back to the checksums of the manifest, and what was left out is
+    # still on the server, untouched by the restore
+    dumpdb.damage(priv_db, PRIV_DB)
+    restored, raw = run_module(sipp_db_restore.main, dict(app_path=app, src=dest, db_client_backend=backend))
+    assert restored.get('failed') is not True, restored
+    assert restored['restore']['verified'] is True
+    assert dumpdb.sums(priv_db, PRIV_DB) == manifest['tables']
+    names = priv_db.root_sql("SELECT GROUP_CONCAT(name ORDER BY name) FROM mysql.proc WHERE db = '%s';\n"
+                             "SELECT COUNT(*) FROM information_schema.EVENTS WHERE EVENT_SCHEMA = '%s';\n"
+                             % (PRIV_DB, PRIV_DB))
+    assert 'sipp_hitung_perkara,sipp_milik_sendiri' in names and '\n1' in names, names
+
+
+def test_with_every_privilege_nothing_is_left_out(priv_db, tmp_path, run_module):
+    user = priv_db.app_user
+    priv_db.root_sql("GRANT EVENT ON `{db}`.* TO '{u}'@'localhost';\nGRANT EVENT ON `{db}`.* TO '{u}'@'127.0.0.1';\n"
+                     "GRANT SELECT ON mysql.proc TO '{u}'@'localhost';\n"
+                     "GRANT SELECT ON mysql.proc TO '{u}'@'127.0.0.1';\n".format(db=PRIV_DB, u=user))
+    try:
+        www = tmp_path / 'www'
+        www.mkdir()
+        app = make_app(www, priv_db, PRIV_DB)
+        dest = str(tmp_path / 'backups' / 'SIPP-priv' / 'database.sql.gz')
+        result, dummy = run_module(sipp_db_backup.main, dict(app_path=app, dest=dest, compression='gzip'))
+        assert result.get('failed') is not True, result
+        assert result['backup']['left_out'] == [] and not result.get('warnings')
+        with open(result['backup']['manifest']) as handle:
+            options = json.load(handle)['dump']['options']
+        assert '--events' in options and '--routines' in options
+    finally:
+        priv_db.root_sql("REVOKE SELECT ON mysql.proc FROM '{u}'@'localhost';\n"
+                         "REVOKE SELECT ON mysql.proc FROM '{u}'@'127.0.0.1';\n".format(u=user))
+
+
+class _Answers(object):
+    """A connection that answers each query by a fragment of its SQL (a server this machine cannot run)."""
+
+    def __init__(self, answers):
+        self.answers = answers
+
+    def query_value(self, sql, args=None):
+        for fragment, value in self.answers:
+            if fragment in sql:
+                return value
+        raise AssertionError('unexpected query %s' % sql)
+
+
+@pytest.mark.parametrize('has_utf8mb4,mixed,expected', [
+    (1, 0, 'latin1'), (1, 3, 'utf8mb4'), (0, 3, 'utf8'), (0, 0, 'latin1')])
+def test_utf8mb4_only_where_the_server_has_it(has_utf8mb4, mixed, expected):
+    """A database whose columns mix character sets is dumped in Unicode: utf8mb4, or utf8 on a server older than
+    MySQL 5.5.3 that has no utf8mb4."""
+    from types import SimpleNamespace
+
+    conn = _Answers([('CHARACTER_SETS', has_utf8mb4), ('SCHEMATA', 'latin1'), ('COLUMNS', mixed)])
+    site = SimpleNamespace(language='id', params={}, database='SIPP', conn=conn)
+    backup = sipp_db_backup.Backup(SimpleNamespace(params={'dump_charset': 'auto'}), site)
+    assert backup.charset() == expected
