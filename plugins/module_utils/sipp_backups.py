@@ -38,6 +38,7 @@ import uuid
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import CLOCK_TOLERANCE, iso_time
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import Catalogue, SippError
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import LINKS_FOLDER, release_of
+from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_selinux
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import (
     make_private_dirs, sha256_file, write_json)
 
@@ -70,6 +71,7 @@ MESSAGES = Catalogue({
             "dinamai dan dikenali. Tidak ada yang diubah. Isi kode_satker di sys_config SIPP pengadilan ini."),
         'reserved': "Folder cadangan {name} dibuat untuk pengadilan ini (urutan {sequence}).",
         'recorded': "Cadangan {name} tercatat terverifikasi.",
+        'relabelled': "Konteks SELinux dari cadangan {name} diberikan kembali ke {count} path yang dipulihkan.",
         'copy_incomplete': (
             "Salinan folder aplikasi tidak sama dengan aslinya: folder aplikasi (dengan isi folder bertautnya) memuat "
             "{source} berkas, salinannya di cadangan {backup} berkas."),
@@ -145,6 +147,7 @@ MESSAGES = Catalogue({
             "told apart. Nothing was changed. Fill in kode_satker in this court's SIPP sys_config."),
         'reserved': "Backup folder {name} created for this court (sequence {sequence}).",
         'recorded': "Backup {name} recorded as verified.",
+        'relabelled': "The SELinux contexts of backup {name} were given back to {count} restored paths.",
         'copy_incomplete': (
             "The copy of the application folder differs from the original: the application folder (with what its "
             "links point to) holds {source} files, its copy in the backup {backup} files."),
@@ -668,12 +671,14 @@ def count_files(path):
     return total
 
 
-def record_verified(folder, identity, facts, now=None, check_mode=False, language='id', copies=None):
+def record_verified(folder, identity, facts, now=None, check_mode=False, language='id', copies=None, labels=None):
     """Mark the backup in ``folder`` verified, with ``facts`` (database, app_files, version, linked_to, ...).
 
     ``copies``: what was copied into the backup, each ``{src, name}`` (the application folder as ``app``, what its
     links point to as ``links/<path>``): the files of the sources and of their copies are counted first, and a copy
-    that lacks files is refused (BackupsError 'copy_incomplete'); their count is recorded as ``app_files``.
+    that lacks files is refused (BackupsError 'copy_incomplete'); their count is recorded as ``app_files``, and,
+    where SELinux is on (``labels``, sipp_selinux.Labels), their contexts as ``selinux`` ({name: sparse record}), for
+    a restore to give back.
     Its time (``created``) is when it was started: the moment its data is from."""
     now = time.time() if now is None else now
     record, error = read_record(folder)
@@ -690,6 +695,9 @@ def record_verified(folder, identity, facts, now=None, check_mode=False, languag
         if source != backup:
             raise BackupsError('copy_incomplete', source=source, backup=backup)
         record['app_files'] = source
+        labels = labels if labels is not None else sipp_selinux.Labels()
+        if labels.enabled:
+            record['selinux'] = dict((c['name'], sipp_selinux.record(c['src'], labels)) for c in copies)
     started = record.get('started_epoch') if isinstance(record.get('started_epoch'), (int, float)) else now
     record.update(state='verified', verified=True, created=iso_time(started), created_epoch=started,
                   verified_at=iso_time(now), name=os.path.basename(folder), format=RECORD_FORMAT)
@@ -699,6 +707,29 @@ def record_verified(folder, identity, facts, now=None, check_mode=False, languag
         except (IOError, OSError) as exc:
             raise BackupsError('record_unwritable', path=os.path.join(folder, RECORD), error=exc.strerror or str(exc))
     return dict(changed=True, name=os.path.basename(folder), path=folder, record=record)
+
+
+def relabel(folder, copies, check_mode=False, labels=None):
+    """Give the paths restored from the backup in ``folder`` the SELinux contexts its record holds: ``copies``, each
+    ``{name, to}`` (``app`` and ``links/<path>``, where each was put back). Returns the number of paths changed (to
+    change, in check mode); 0 where SELinux is off or the backup recorded no contexts."""
+    labels = labels if labels is not None else sipp_selinux.Labels()
+    if not labels.enabled:
+        return 0
+    record, dummy = read_record(folder)
+    if record is None:
+        raise BackupsError('not_found', path=folder, record=RECORD)
+    recorded = record.get('selinux') or {}
+    changed = 0
+    for copy in copies:
+        contexts = recorded.get(copy['name'])
+        if not contexts or not os.path.lexists(copy['to']):
+            continue
+        if check_mode:
+            changed += len(sipp_selinux.differences(copy['to'], contexts, labels))
+        else:
+            changed += sipp_selinux.apply(copy['to'], contexts, labels)
+    return changed
 
 
 def _remove(path):

@@ -30,6 +30,7 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_tree_files im
     check_app, check_sibling, CLOSED_MODE, _contains, _fsync_dir, read_record, RECORD_FORMAT, RECORD_NAME,
     _remove_path, _safe_parent, stale_paths, _under, walk_tree, write_record)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_tree_messages import TreeError
+from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_selinux
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_tree_names import default_staging, split_app
 
 
@@ -120,8 +121,10 @@ def _predict(app_path, manifest):
     return linked, deleted
 
 
-def prepare_tree(app_path, package, staging=None, keep=DEFAULT_KEEP, check_mode=False):
-    """Build the new tree beside the live one (see the module docstring). Returns a result dict."""
+def prepare_tree(app_path, package, staging=None, keep=DEFAULT_KEEP, check_mode=False, labels=None):
+    """Build the new tree beside the live one (see the module docstring). Returns a result dict. ``labels``
+    (sipp_selinux.Labels, default the server's): where SELinux is on, every path of the new tree gets the context
+    of the same path in the live tree, a new one its folder's (``selinux_relabelled`` counts what was set)."""
     app_path = split_app(app_path)[0]
     live_st = check_app(app_path)
     parent = os.path.dirname(app_path)
@@ -164,14 +167,15 @@ def prepare_tree(app_path, package, staging=None, keep=DEFAULT_KEEP, check_mode=
             return result
         if record is not None:
             _remove_path(staging)
-        result.update(_build(app_path, live_st, staging, archive, manifest, app_entries, digest, name, package))
+        result.update(_build(app_path, live_st, staging, archive, manifest, app_entries, digest, name, package,
+                             labels if labels is not None else sipp_selinux.Labels()))
         result.update(changed=True, reused=False)
         return result
     finally:
         archive.close()
 
 
-def _build(app_path, live_st, staging, archive, manifest, app_entries, digest, name, package):
+def _build(app_path, live_st, staging, archive, manifest, app_entries, digest, name, package, labels):
     parent = os.path.dirname(app_path)
     owner = _live_owner(live_st)
     record = dict(format=RECORD_FORMAT, tree_id=uuid.uuid4().hex, app_path=app_path, staging=staging,
@@ -245,8 +249,12 @@ def _build(app_path, live_st, staging, archive, manifest, app_entries, digest, n
                 deleted.append(rel)
         for dst, mode, st in reversed(dir_modes):
             os.chmod(dst, mode)
+        # the folders are new, and so are the package's files: without the live tree's contexts the web server
+        # could no longer write its cache, logs and uploads where SELinux enforces them
+        current['path'] = '.'
+        relabelled = sipp_selinux.apply(staging, sipp_selinux.record(app_path, labels), labels)
         record.update(complete=True, written=written, deleted=deleted, deleted_paths=deleted_paths,
-                      files_linked=linked, bytes_written=total, skipped=skipped,
+                      files_linked=linked, bytes_written=total, skipped=skipped, selinux_relabelled=relabelled,
                       completed_at=time.strftime('%Y-%m-%dT%H:%M:%S%z'))
         write_record(staging, record)
         _fsync_dir(staging)
@@ -259,7 +267,8 @@ def _build(app_path, live_st, staging, archive, manifest, app_entries, digest, n
         _discard(staging)
         raise TreeError('write_failed', path=current['path'], error=exc.strerror or str(exc), staging=staging,
                         app_path=app_path, parent=parent)
-    out = dict(files_written=len(written), files_deleted=len(deleted), files_linked=linked, bytes_written=total)
+    out = dict(files_written=len(written), files_deleted=len(deleted), files_linked=linked, bytes_written=total,
+               selinux_relabelled=relabelled)
     if skipped:
         out['warnings'] = [('skipped_special', dict(paths=', '.join(skipped[:10])))]
     return out

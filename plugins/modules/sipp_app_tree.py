@@ -21,7 +21,9 @@ description:
     live file is replaced and the live file is never written through; then the manifest's C(delete) entries are
     removed. The court's C(application/config/config.php), C(application/config/database.php) and the uploads
     (O(keep), default C(resources/file)) stay links to the live files. Written files get mode 0644 (new folders 0755)
-    and the owner and group of the live folder, never the modes or times stored in the zip. What was written and
+    and the owner and group of the live folder, never the modes or times stored in the zip. Where SELinux is on,
+    every path of the new tree gets the context of the same path in the live tree (a new path its folder's), so the
+    web server still writes its cache, logs and uploads (C(httpd_sys_rw_content_t)) once it is switched in. What was written and
     removed is recorded in C(<staging>/.sipp-tree.json) (root, 0600, so the web server cannot read it)."
   - "The package must have been verified with M(pengadilan.sipp.sipp_package); every entry is checked again as it is
     written: safe relative name, a regular file (no symlink or special entry), only C(manifest.json), C(app/) and
@@ -217,6 +219,13 @@ bytes_written:
   returned: state is prepared
   type: int
   sample: 23817
+selinux_relabelled:
+  description: >-
+    Paths of the staging tree given the SELinux context of the same path in the live tree (a new path its folder's);
+    0 where SELinux is off or absent.
+  returned: state is prepared and the staging tree was built
+  type: int
+  sample: 42
 reused:
   description: True when a complete staging folder of the same package was found and kept.
   returned: state is prepared

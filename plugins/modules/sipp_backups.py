@@ -34,7 +34,13 @@ description:
   - "O(state=reserved): creates the court's new backup folder C(SIPP-<kode_satker>-<YYYY>-<MM>-<DD>-<HHMM>) with
     C(mkdir) (atomic: two courts or two runs never write into one; a name taken gets C(-2), C(-3)) and writes its
     record at once, C(state: in_progress). RV(previous) is the newest verified backup (for C(rsync --link-dest))."
-  - "O(state=verified): marks the backup O(path) verified, recording O(facts) (the dump's result, file count, ...)."
+  - "O(state=verified): marks the backup O(path) verified, recording O(facts) (the dump's result, file count, ...)
+    and, where SELinux is on, the contexts of what O(copies) copied (sparse: a path only where it differs from its
+    folder's)."
+  - "O(state=relabelled): gives the paths restored from the backup O(path) the SELinux contexts its record holds:
+    each of O(copies) (C(name) V(app) or V(links/<path>), C(to) where it was put back) gets its recorded contexts,
+    a path not recorded its folder's, so that the web server writes again where it did (the cache, logs and
+    uploads). Nothing where SELinux is off or absent, or where the backup recorded no contexts."
   - "O(state=pruned): retention and leftovers. Keeps the newest O(keep) verified backups and always the newest
     verified one, the backups O(protect) names (the one this run made), the one the court's lock or progress record
     (O(lock_file)) names and the one its latest result (O(result_dir)) names. Removes the court's other backups,
@@ -50,9 +56,11 @@ options:
     type: path
     required: true
   state:
-    description: V(query) reads only; V(reserved), V(verified) and V(pruned) change the folder.
+    description: >-
+      V(query) reads only; V(reserved), V(verified) and V(pruned) change the folder; V(relabelled) changes the
+      contexts of what was restored from a backup.
     type: str
-    choices: [query, reserved, verified, pruned]
+    choices: [query, reserved, verified, pruned, relabelled]
     default: query
   identity:
     description: The court the backups must belong to, as P(pengadilan.sipp.sipp_info#module) found it.
@@ -79,7 +87,8 @@ options:
           elsewhere than on the court (the controller's pulled copies).
         type: dict
   path:
-    description: The backup folder to mark verified (O(state=verified)).
+    description: >-
+      The backup folder to mark verified (O(state=verified)), or whose contexts to give back (O(state=relabelled)).
     type: path
   facts:
     description: What the backup recorded (O(state=verified)), merged into its record.
@@ -134,6 +143,7 @@ options:
         backup, C(app) or C(links/<path>)). The files of the sources and of their copies are counted first (as
         C(find -H <src> -type f) counts them); a copy that lacks files is refused and the backup is not marked
         verified. Their count is recorded as C(app_files).
+      - With O(state=relabelled), where each copy was put back: C(name) as in the backup and C(to) on the court.
     type: list
     elements: dict
     default: []
@@ -288,6 +298,11 @@ previous:
   description: Path of the newest verified backup before this one (empty when none).
   returned: state=reserved
   type: str
+relabelled:
+  description: Paths given their recorded SELinux context (in check mode, paths whose context differs).
+  returned: when O(state=relabelled)
+  type: int
+  sample: 12
 record:
   description: The record as written.
   returned: state=reserved or state=verified
@@ -301,7 +316,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_backups import (
     BackupsError, apply, choose, describe, latest_result, leftovers_of, measure, mismatch, named_backups,
     newest_verified, plan, problem_text, read_lock, read_record, record_verified, refused_text,
-    reserve, scan, server_identity, unusable_text, why_chosen, MESSAGES)
+    relabel, reserve, scan, server_identity, unusable_text, why_chosen, MESSAGES)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_common import (
     clock_argument_spec, clock_report, disk_usage)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_files import make_private_dirs
@@ -402,6 +417,11 @@ def run(module):
         result.update(changed=True, name=done['name'], path=done['path'], record=done['record'],
                       msg=MESSAGES.text(language, 'recorded', name=done['name']))
         return result
+    if state == 'relabelled':
+        count = relabel(params['path'], params['copies'], check_mode=check_mode)
+        result.update(changed=count > 0, relabelled=count,
+                      msg=MESSAGES.text(language, 'relabelled', name=os.path.basename(params['path']), count=count))
+        return result
     if state == 'pruned':
         lock = read_lock(params['lock_file'])
         decided = plan(directory, identity, params['keep'], protect=params['protect'], lock=lock,
@@ -458,7 +478,8 @@ def main():
     module = AnsibleModule(
         argument_spec=dict(
             dir=dict(type='path', required=True),
-            state=dict(type='str', choices=['query', 'reserved', 'verified', 'pruned'], default='query'),
+            state=dict(type='str', choices=['query', 'reserved', 'verified', 'pruned', 'relabelled'],
+                       default='query'),
             identity=dict(type='dict', required=True, options=dict(
                 kode_satker=dict(type='str'),
                 nama=dict(type='str'),
@@ -485,7 +506,7 @@ def main():
             **dict(clock_argument_spec(), **language_argument_spec())
         ),
         supports_check_mode=True,
-        required_if=[('state', 'verified', ['path'])],
+        required_if=[('state', 'verified', ['path']), ('state', 'relabelled', ['path'])],
     )
     try:
         result = run(module)

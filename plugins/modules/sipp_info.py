@@ -56,6 +56,7 @@ extends_documentation_fragment:
   - pengadilan.sipp.sipp_site
   - pengadilan.sipp.sipp_login
   - pengadilan.sipp.sipp_lock
+  - pengadilan.sipp.sipp_writable
   - pengadilan.sipp.sipp_clock
   - ansible.builtin.action_common_attributes
 attributes:
@@ -320,6 +321,12 @@ sipp:
       returned: success
       type: str
       sample: ""
+    writable:
+      description: >-
+        Whether the web server can write where SIPP writes (with O(writable=true); null otherwise), as
+        RV(pengadilan.sipp.sipp_snapshot#module:writable) says it.
+      returned: success
+      type: dict
     app_size_bytes:
       description: Total size of the application folder, uploads included; null when O(gather_sizes=false).
       returned: success
@@ -468,6 +475,7 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import (
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import (
     find_links, refused_text, release_of, render)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import SiteError, on_site, site_argument_spec
+from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_writable
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_tree_names import kept_tree
 
 COURT_ROWS = (
@@ -543,6 +551,7 @@ def _gather(module, site):
         links = render(site.language, find_links(path, module.params['backup_dir']))
         refused = refused_text(site.language, path, links)
 
+    writable = sipp_writable.report(path, module.params)
     release = release_of(path)
     previous = kept_tree(path, site.version) if site.version else None
     return dict(
@@ -571,6 +580,7 @@ def _gather(module, site):
         app_links=links,
         app_links_refused=refused or '',
         app_size_bytes=app_size,
+        writable=writable,
         disk=disk_usage(path),
         maintenance=dict(site_offline=(cfg.get(6) or '').strip() == '1', message=cfg.get(1)),
         sync=_sync_info(module, site),
@@ -599,6 +609,7 @@ def main():
         gather_sizes=dict(type='bool', default=True),
         links=dict(type='bool', default=False),
         backup_dir=dict(type='path'),
+        **sipp_writable.argument_spec()
     )
     argument_spec.update(clock_argument_spec())
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)

@@ -80,6 +80,7 @@ extends_documentation_fragment:
   - pengadilan.sipp.sipp_site
   - pengadilan.sipp.sipp_login
   - pengadilan.sipp.sipp_lock
+  - pengadilan.sipp.sipp_writable
   - ansible.builtin.action_common_attributes
 attributes:
   check_mode:
@@ -292,6 +293,16 @@ dest:
   returned: success
   type: str
   sample: /var/backups/sipp/snapshot-before.json
+writable:
+  description:
+    - >-
+      Whether the web server can write where SIPP writes (with O(writable=true); null otherwise): C(user) (the web
+      server's), C(checked) (false when no web server runs and O(web_user) is empty), C(selinux) (SELinux is on),
+      C(folders) each with C(folder), C(writable), C(why) (V(mode): owner, group and mode do not let the user write;
+      V(selinux): its context's type does not let httpd write; empty when writable), C(owner), C(group), C(mode),
+      C(context). Not part of the snapshot.
+  returned: success
+  type: dict
 '''
 
 import datetime
@@ -306,6 +317,7 @@ from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_links import 
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_integrity import (
     compare_snapshots, difference_text, has_errors, take_snapshot)
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_site import on_site, site_argument_spec
+from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_writable
 
 SNAPSHOT_KEYS = ('tables', 'lipa1', 'kinerja', 'case_counts')
 MAX_LISTED = 10
@@ -482,7 +494,8 @@ def run_module(module):
 
     release = release_of(snapshot['app_path'])
     result = dict(changed=False, snapshot=snapshot, equal=None, differences=[], dest=module.params['dest'],
-                  app_release=dict(link=release['target'], release=release['release']) if release else None)
+                  app_release=dict(link=release['target'], release=release['release']) if release else None,
+                  writable=sipp_writable.report(snapshot['app_path'], module.params))
     if before is not None:
         if module.params['tables'] is not None:
             keep = set(snapshot['tables'])
@@ -528,6 +541,7 @@ def main():
         compare_to=dict(type='path'),
         ignore_tables=dict(type='list', elements='str', default=[]),
         fail_on_difference=dict(type='bool', default=False),
+        **sipp_writable.argument_spec()
     )
     module = AnsibleModule(argument_spec=argument_spec, supports_check_mode=True)
     result = run_module(module)

@@ -215,3 +215,23 @@ def test_good_upgrade_over_ssh(collection, packages):
     finally:
         reg.down()
         shutil.rmtree(reg.dir, ignore_errors=True)
+
+
+def test_folders_the_web_server_cannot_write_to_fail_the_verification(region):
+    """The uploads folder (root's, mode 0755) is not writable by a web server running as nobody: the verification
+    fails and names it, with and without a snapshot (sipp_snapshot and sipp_info); as the running web server's own
+    user (PHP's built-in server, root, here) it passes."""
+    court = region.courts()[6]
+    version = sql(court, "SELECT value FROM sys_config WHERE id = 80")[0][0]
+    uploads = court.app_dir / "resources/file"
+    assert oct(uploads.stat().st_mode & 0o777) == "0o755" and uploads.stat().st_uid == 0
+    before = take_snapshot(region, court, "tulis.json")
+    for snapshot in ("", before):
+        res, downgraded = verify(region, court, version, snapshot, sipp_verify_web_user="nobody")
+        assert res["ok"] is False and downgraded, res
+        assert len(res["problems"]) == 1, res["problems"]
+        assert "Server web (pengguna nobody) tidak dapat menulis" in res["problems"][0]
+        assert "resources/file (pemilik uid 0, grup gid 0, mode 0755)" in res["problems"][0]
+    res, downgraded = verify(region, court, version, before)
+    assert res["ok"] is True and not downgraded, res
+    assert not any("sipp_verify_web_user" in n for n in res["notes"]), res["notes"]
