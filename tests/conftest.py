@@ -25,6 +25,8 @@ LONGEST_FIRST = [
     "tests/integration/test_restore_proof.py",          # 190 s (measured alone)
     "tests/integration/test_backup_ownership.py",       # 210 s (measured alone)
     "tests/integration/test_symlinked_folders.py",      # 171 s (measured alone)
+    "tests/integration/test_limited_login.py",          # 175 s (measured alone, 2026-12-07)
+    "tests/integration/test_centos7_court.py",          # 165 s (measured alone, 2026-12-07)
     "tests/integration/test_nontransactional_tables.py",  # 122 s (make test)
     "tests/integration/test_release_folders.py",        # 123 s (make test)
     "tests/integration/test_unreachable_court.py",      # 107 s (measured alone)
