@@ -15,7 +15,7 @@ APT_PACKAGES=(
     mariadb-server mariadb-client php-cli php-mysql
     openssh-server openssh-client iproute2
     zstd rsync unzip zip procps psmisc curl git make faketime
-    python3-venv shellcheck
+    python3-venv shellcheck debian-archive-keyring
 )
 
 step() { printf '==> %s\n' "$*"; }
@@ -198,6 +198,11 @@ for v in $(printf '%s\n' "${versions[@]}" | sort -u); do
     fi
     info "pip $v -> $target"
 done
+
+step "Older database server for the tests: Debian 11's MariaDB 10.5 (unpacked in ~/.cache/sippsim/servers)"
+# fetched once from deb.debian.org, the signed index and every package's sha256 checked; nothing is installed
+PYTHONPATH="$ROOT/sim" .venv/bin/python -c 'from sippsim import servers; print("    %s" % servers.root("10.5"))' \
+    || die "could not fetch MariaDB 10.5 from deb.debian.org (sim/sippsim/servers.py)"
 
 # ------------------------------------------------------------------- placeholder
 if [[ ! -e "$ROOT/scripts/demo.sh" ]]; then

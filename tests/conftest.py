@@ -27,6 +27,7 @@ LONGEST_FIRST = [
     "tests/integration/test_symlinked_folders.py",      # 171 s (measured alone)
     "tests/integration/test_limited_login.py",          # 175 s (measured alone, 2026-12-07)
     "tests/integration/test_centos7_court.py",          # 165 s (measured alone, 2026-12-07)
+    "tests/integration/test_older_server.py",           # 94 s (measured alone, 2026-12-07)
     "tests/integration/test_nontransactional_tables.py",  # 122 s (make test)
     "tests/integration/test_release_folders.py",        # 123 s (make test)
     "tests/integration/test_unreachable_court.py",      # 107 s (measured alone)

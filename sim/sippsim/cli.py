@@ -34,7 +34,8 @@ def cmd_up(args):
     Region(args.state).up(args.courts, args.mode, args.scale, args.seed, versions, today=args.today,
                           clock_offsets=_per_court(args.clock_offset, "--clock-offset", "pn_bandung=-3d"),
                           db_names=_per_court(args.db_name, "--db-name", "pn_bandung=sipp"), template=args.template,
-                          systems=_per_court(args.system, "--system", "pn_bandung=centos7"))
+                          systems=_per_court(args.system, "--system", "pn_bandung=centos7"),
+                          servers=_per_court(args.server, "--server", "pn_bandung=10.5"))
     return 0
 
 
@@ -251,6 +252,10 @@ def main(argv=None):
                         "/etc/os-release, /usr/bin/python a Python 2.7, /usr/bin/python3 a Python 3.6 without "
                         "PyMySQL, mysql/mysqldump without the mariadb* names, no zstd; in its own mount namespace, "
                         "from pyenv's 2.7.18 and 3.6.15); its inventory names no Python; repeatable")
+    s.add_argument("--server", action="append", metavar="COURT=BUILD",
+                   help="local mode: a court whose SIPP database runs on an older server, e.g. pn_bandung=10.5 "
+                        "(Debian 11's MariaDB 10.5, fetched once from deb.debian.org into ~/.cache/sippsim/servers, "
+                        "signature and sha256 checked; nothing is installed); repeatable")
     s.set_defaults(func=cmd_up)
 
     s = sub.add_parser("clock", parents=[common],

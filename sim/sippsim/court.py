@@ -16,7 +16,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from . import appconfig, data, netns, procs, release, system
+from . import appconfig, data, netns, procs, release, servers, system
 from .mariadb import Server, cache_dir, mariadb_version
 
 HOLDER = Path(__file__).with_name("_holder.py")
@@ -325,7 +325,8 @@ class Court:
         if self.mode == "ssh":
             return Server(self.info["id"], self.root, inside="", port=3306, bind="127.0.0.1", wrap=self._wrap(),
                           options=opts)
-        return Server(self.info["id"], self.root, port=self.info["ports"]["db"], options=opts)
+        return Server(self.info["id"], self.root, port=self.info["ports"]["db"], options=opts,
+                      build=self.info.get("server"))
 
     def public_server(self):
         name = "%s-public" % self.info["id"]
@@ -442,7 +443,7 @@ class Court:
         info = self.info
         for part in (info["id"], info["version"], info["seed"], info.get("today"), scale, self.db_name,
                      info["db_password"], info["encryption_key"], sorted(SCALE_OPTIONS.get(scale, {}).items()),
-                     mariadb_version()):
+                     mariadb_version(self.info.get("server"))):
             h.update(repr(part).encode() + b"\0")
         for f in [Path(data.__file__), Path(release.__file__)] + list(release.sql_files(info["version"])):
             h.update(Path(f).read_bytes())
@@ -554,9 +555,11 @@ class Court:
             os.kill(old["pid"], signal.SIGKILL)
             procs.wait_for(lambda: not procs.alive(old), "end of MariaDB %s" % self.info["id"], timeout=30)
         srv = self.sipp_server()
+        prog = servers.programs(srv.build)
         argv = ["sh", "-c", 'sleep "$0" && exec "$@"', str(after)] + srv.wrap + [
-            "mariadbd", "--defaults-file=%s" % srv._in("etc/mysql/my.cnf")]
-        self.info["procs"][index] = procs.spawn(argv, self.log_dir / ("%s.out" % self.info["id"]), name)
+            prog["mariadbd"] if prog else "mariadbd", "--defaults-file=%s" % srv._in("etc/mysql/my.cnf")]
+        self.info["procs"][index] = procs.spawn(argv, self.log_dir / ("%s.out" % self.info["id"]), name,
+                                                env=prog["env"] if prog else None)
         return self.info["procs"][index]
 
     # --- saved states: put a court back as it was (benchmarks), keep a built large court (templates) -------------

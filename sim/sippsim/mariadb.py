@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pymysql
 
-from . import procs
+from . import procs, servers
 
 MYSQLD_SETTINGS = """\
 skip-name-resolve
@@ -57,22 +57,30 @@ def cache_dir():
     return Path(base) / "sippsim"
 
 
-def _install_db(datadir, cnf):
+def _install_db(datadir, cnf, build=None):
     datadir.mkdir(parents=True, exist_ok=True)
-    out = subprocess.run(["mariadb-install-db", "--defaults-file=%s" % cnf, "--auth-root-authentication-method=normal",
-                          "--skip-test-db", "--user=root"], capture_output=True, text=True)
+    prog = servers.programs(build)
+    argv = [prog["install_db"] if prog else "mariadb-install-db", "--defaults-file=%s" % cnf,
+            "--auth-root-authentication-method=normal", "--skip-test-db", "--user=root"]
+    if prog:
+        argv.append("--basedir=%s" % prog["basedir"])
+    out = subprocess.run(argv, capture_output=True, text=True, env=prog["env"] if prog else None)
     if out.returncode != 0:
         raise RuntimeError("mariadb-install-db failed: %s" % (out.stderr or out.stdout)[-2000:])
 
 
-def mariadb_version():
+def mariadb_version(build=None):
+    """The server's version: the machine's MariaDB, or a build of sippsim/servers.py."""
     require_installed()
-    return subprocess.run(["mariadbd", "--version"], capture_output=True, text=True).stdout.split()[2]
+    prog = servers.programs(build)
+    return subprocess.run([prog["mariadbd"] if prog else "mariadbd", "--version"], capture_output=True, text=True,
+                          env=prog["env"] if prog else None).stdout.split()[2]
 
 
-def template_datadir():
-    """An initialised, empty datadir made once and copied for every server (install-db is slow)."""
-    ver = mariadb_version()
+def template_datadir(build=None):
+    """An initialised, empty datadir made once per server version and copied for every server (install-db is
+    slow)."""
+    ver = mariadb_version(build)
     tpl = cache_dir() / ("datadir-%s" % ver)
     if (tpl / ".complete").exists():
         return tpl
@@ -88,7 +96,7 @@ def template_datadir():
         (work / "data").mkdir(parents=True)
         cnf = work / "my.cnf"
         cnf.write_text("[mysqld]\ndatadir = %s\n%s" % (work / "data", MYSQLD_SETTINGS))
-        _install_db(work / "data", cnf)
+        _install_db(work / "data", cnf, build)
         (work / "data" / ".complete").touch()
         shutil.rmtree(tpl, ignore_errors=True)
         os.rename(work / "data", tpl)
@@ -99,7 +107,9 @@ def template_datadir():
 class Server:
     """options: more [mysqld] settings ({"lock-wait-timeout": 60}), written after (so over) MYSQLD_SETTINGS."""
 
-    def __init__(self, name, root, inside=None, port=3306, bind="127.0.0.1", wrap=(), options=None):
+    def __init__(self, name, root, inside=None, port=3306, bind="127.0.0.1", wrap=(), options=None, build=None):
+        """build: a server build of sippsim/servers.py (local mode only), else the machine's MariaDB."""
+        self.build = build
         self.name = name
         self.root = Path(root)
         self.inside = str(inside if inside is not None else self.root).rstrip("/")
@@ -157,21 +167,26 @@ class Server:
                 shutil.rmtree(child)
             else:
                 child.unlink()
-        shutil.copytree(template_datadir(), self.datadir, symlinks=True, dirs_exist_ok=True)
+        shutil.copytree(template_datadir(self.build), self.datadir, symlinks=True, dirs_exist_ok=True)
+        prog = servers.programs(self.build)
         (self.datadir / ".complete").unlink(missing_ok=True)
         self.cnf.write_text(
             "# MariaDB of %s (simulated)\n"
             "[client]\nsocket = %s\nport = %d\n\n"
             "[mysqld]\nuser = root\ndatadir = %s\nsocket = %s\npid-file = %s\nport = %d\nbind-address = %s\n"
-            "log-error = %s\ntmpdir = %s\n%s%s"
+            "log-error = %s\ntmpdir = %s\n%s%s%s"
             % (self.name, self._in("run/mysqld/mysqld.sock"), self.port, self._in("var/lib/mysql"),
                self._in("run/mysqld/mysqld.sock"), self._in("run/mysqld/mysqld.pid"), self.port, self.bind,
                self._in("var/log/mysql/error.log"), self._in("tmp"), MYSQLD_SETTINGS,
+               "basedir = %s\n" % prog["basedir"] if prog else "",
                "".join("%s = %s\n" % kv for kv in self.options.items())))
 
     def start(self, log_dir):
-        argv = self.wrap + ["mariadbd", "--defaults-file=%s" % self._in("etc/mysql/my.cnf")]
-        rec = procs.spawn(argv, Path(log_dir) / ("%s.out" % self.name), "mariadb:%s" % self.name)
+        prog = servers.programs(self.build)
+        argv = self.wrap + [prog["mariadbd"] if prog else "mariadbd",
+                            "--defaults-file=%s" % self._in("etc/mysql/my.cnf")]
+        rec = procs.spawn(argv, Path(log_dir) / ("%s.out" % self.name), "mariadb:%s" % self.name,
+                          env=prog["env"] if prog else None)
         procs.wait_for(lambda: self.connect().close() or True, "MariaDB %s" % self.name, timeout=90, rec=rec)
         return rec
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import yaml
 
 from . import netns, procs, region, release, sync, system
+from . import servers as server_builds
 from .court import Court, check_offset
 
 STATE_FILE = "region.json"
@@ -65,14 +66,16 @@ class Region:
 
     # --- up -------------------------------------------------------------------------------------------------------
     def up(self, courts, mode, scale="small", seed=1, versions=None, today=None, clock_offsets=None, db_names=None,
-           template=False, systems=None, log=print):
+           template=False, systems=None, servers=None, log=print):
         """Start `courts` courts. Same seed and same `today` (the date case data is laid out back from,
         default the current date): the same data, byte for byte. db_names: {court id: the name of its SIPP database}
         (default SIPP; e.g. lower-case sipp, as some courts have). clock_offsets: {court id: libfaketime offset such
         as "-3d"}, the clock of those courts' own processes (kept in the state; `sippsim clock` changes it).
         template: each court's database and web root from its kept template (Court.build), made when missing.
         systems: {court id: "centos7"} (ssh mode), courts that look like CentOS 7 to the controller (sippsim/system.py);
-        their inventory names no Python, so that Ansible's own interpreter discovery chooses, as on a real server."""
+        their inventory names no Python, so that Ansible's own interpreter discovery chooses, as on a real server.
+        servers: {court id: "10.5"} (local mode), courts whose SIPP database runs on an older server build
+        (sippsim/servers.py) instead of the machine's MariaDB."""
         if self.running():
             raise RuntimeError("a region is already up in %s: run `sippsim down` first" % self.dir)
         if mode == "ssh" and os.geteuid() != 0:
@@ -118,6 +121,18 @@ class Region:
         for c in self.data["courts"]:
             if systems.get(c["id"], "debian") != "debian":
                 c["system"] = system.check(systems[c["id"]])
+        builds = dict(servers or {})
+        unknown = sorted(set(builds) - {c["id"] for c in self.data["courts"]})
+        if unknown:
+            raise ValueError("--server names no court of this region: %s" % ", ".join(unknown))
+        if builds and mode != "local":
+            raise ValueError("--server: only local mode runs a court's database on another server build")
+        for c in self.data["courts"]:
+            if c["id"] in builds:
+                if builds[c["id"]] not in server_builds.BUILDS:
+                    raise ValueError("--server %s=%s: known builds %s" % (c["id"], builds[c["id"]],
+                                                                        ", ".join(sorted(server_builds.BUILDS))))
+                c["server"] = builds[c["id"]]
         t0 = time.monotonic()
         pubkey = None
         try:
