@@ -14,7 +14,8 @@ options:
     description:
       - Check that the web server can write where SIPP writes (O(write_folders)), as its user (O(web_user)), by each
         folder's owner, group and mode, and where SELinux is on by the folder's context (a type httpd may write to,
-        such as C(httpd_sys_rw_content_t)). The answer is RV(writable) (RV(sipp.writable) in sipp_info).
+        such as C(httpd_sys_rw_content_t)). The answer is the return value C(writable) (C(sipp.writable) of
+        sipp_info).
     type: bool
     default: false
   web_user:

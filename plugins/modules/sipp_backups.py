@@ -143,7 +143,8 @@ options:
         backup, C(app) or C(links/<path>)). The files of the sources and of their copies are counted first (as
         C(find -H <src> -type f) counts them); a copy that lacks files is refused and the backup is not marked
         verified. Their count is recorded as C(app_files).
-      - With O(state=relabelled), where each copy was put back: C(name) as in the backup and C(to) on the court.
+      - >-
+        With O(state=relabelled), where each copy was put back: C(name) as in the backup and C(to) on the court.
     type: list
     elements: dict
     default: []

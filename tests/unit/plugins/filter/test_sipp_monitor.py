@@ -221,8 +221,8 @@ def test_a_backup_whose_myisam_tables_were_copied_unlocked_online_needs_attentio
 def test_a_backup_that_could_not_hold_events_or_routines_needs_attention(language):
     left = [dict(kind='events', name='*', definer=None, reason="Access denied for user 'sipp'@'localhost'"),
             dict(kind='procedure', name='sipp_rekap_harian', definer='root@localhost', reason='hidden')]
-    results = [court('pn_hak', '100006', backup=dict(left_out=left)), court('pn_lengkap', '100007',
-                                                                           backup=dict(left_out=[]))]
+    results = [court('pn_hak', '100006', backup=dict(left_out=left)),
+               court('pn_lengkap', '100007', backup=dict(left_out=[]))]
     by = dict((c['court'], c) for c in data(results, language=language)['courts'])
     assert by['pn_lengkap']['problems'] == []
     assert by['pn_hak']['problems'] == ['backup_incomplete'] and by['pn_hak']['status'] == 'perhatian'

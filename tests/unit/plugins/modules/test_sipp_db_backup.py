@@ -327,8 +327,8 @@ def priv_db(mariadb_server):
 
 @pytest.mark.parametrize('backend', ['pymysql', 'cli'])
 @pytest.mark.parametrize('language', ['id', 'en'])
-def test_a_login_user_without_every_privilege_gets_a_complete_honest_backup(priv_db, tmp_path, run_module, backend,
-                                                                             language):
+def test_a_login_user_without_every_privilege_gets_a_complete_honest_backup(priv_db, tmp_path, run_module,
+                                                                            backend, language):
     """No EVENT privilege, a routine of another definer: the dump leaves events and routines out instead of failing,
     names them (result, manifest, warning with what to grant), and the backup restores to the same tables."""
     from ansible_collections.pengadilan.sipp.plugins.modules import sipp_db_restore
