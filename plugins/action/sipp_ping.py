@@ -61,8 +61,8 @@ class ActionModule(ActionBase):
             version = sipp_python.parse_version(ran.get('version'))
         else:
             # ansible-core could not start the module: ask the Python itself which version it is
-            code = 'import sys; print("%d.%d.%d" % tuple(sys.version_info[:3]))'
-            rc, out, err = self._run_on_court('%s -c %s' % (shlex.quote(interpreter), shlex.quote(code)))
+            asked = '%s -c %s' % (shlex.quote(interpreter), shlex.quote(sipp_python.VERSION_CODE))
+            rc, out, err = self._run_on_court(asked)
             version = sipp_python.parse_version(out) if rc == 0 else None
             stderr = to_text(module.get('module_stderr') or err or module.get('msg') or '').strip().splitlines()
             error = stderr[-1].strip() if stderr else ''
@@ -73,8 +73,8 @@ class ActionModule(ActionBase):
         supported, msg, suggested = sipp_python.verdict(args['language'], interpreter, version, core_version,
                                                         bool(ran), found, error)
         python = {'interpreter': interpreter, 'supported': supported,
-                  'version': '.'.join(str(v) for v in version) if version else '',
-                  'required': '.'.join(str(v) for v in sipp_python.required(core_version))}
+                  'version': sipp_python.dotted(version) if version else '',
+                  'required': sipp_python.dotted(sipp_python.required(core_version), 2)}
         if suggested:
             python['suggested'] = suggested
         result.update(changed=False, python=python, msg=msg)

@@ -72,6 +72,10 @@ MESSAGES = Catalogue({
         'reserved': "Folder cadangan {name} dibuat untuk pengadilan ini (urutan {sequence}).",
         'recorded': "Cadangan {name} tercatat terverifikasi.",
         'relabelled': "Konteks SELinux dari cadangan {name} diberikan kembali ke {count} path yang dipulihkan.",
+        'relabel_failed': (
+            "Konteks SELinux dari cadangan {name} tidak dapat diberikan kembali ke {path}: {error}. Berkas SIPP "
+            "sudah dipulihkan, tetapi server web mungkin tidak dapat menulis cache, log atau unggahan. Jalankan "
+            "restorecon -R pada folder aplikasi dan folder unggahan, lalu periksa SIPP."),
         'copy_incomplete': (
             "Salinan folder aplikasi tidak sama dengan aslinya: folder aplikasi (dengan isi folder bertautnya) memuat "
             "{source} berkas, salinannya di cadangan {backup} berkas."),
@@ -148,6 +152,10 @@ MESSAGES = Catalogue({
         'reserved': "Backup folder {name} created for this court (sequence {sequence}).",
         'recorded': "Backup {name} recorded as verified.",
         'relabelled': "The SELinux contexts of backup {name} were given back to {count} restored paths.",
+        'relabel_failed': (
+            "The SELinux contexts of backup {name} could not be given back to {path}: {error}. SIPP's files are "
+            "restored, but the web server may not be able to write its cache, logs or uploads. Run restorecon -R on "
+            "the application folder and the uploads folder, then check SIPP."),
         'copy_incomplete': (
             "The copy of the application folder differs from the original: the application folder (with what its "
             "links point to) holds {source} files, its copy in the backup {backup} files."),
@@ -348,19 +356,6 @@ def tree_bytes(path):
                 seen.add((st.st_dev, st.st_ino))
             total += getattr(st, 'st_blocks', 0) * 512
     return total
-
-
-def count_files(path):
-    """Regular files under ``path`` (links not followed), as ``find -type f`` counts them."""
-    files = 0
-    for root, dirs, names in os.walk(path, followlinks=False):
-        for name in names:
-            try:
-                if stat.S_ISREG(os.lstat(os.path.join(root, name)).st_mode):
-                    files += 1
-            except OSError:
-                continue
-    return files
 
 
 def _dump_problems(folder, record, check):
@@ -725,10 +720,14 @@ def relabel(folder, copies, check_mode=False, labels=None):
         contexts = recorded.get(copy['name'])
         if not contexts or not os.path.lexists(copy['to']):
             continue
-        if check_mode:
-            changed += len(sipp_selinux.differences(copy['to'], contexts, labels))
-        else:
-            changed += sipp_selinux.apply(copy['to'], contexts, labels)
+        try:
+            if check_mode:
+                changed += len(sipp_selinux.differences(copy['to'], contexts, labels))
+            else:
+                changed += sipp_selinux.apply(copy['to'], contexts, labels)
+        except OSError as exc:
+            raise BackupsError('relabel_failed', name=os.path.basename(folder),
+                               path=getattr(exc, 'filename', None) or copy['to'], error=exc.strerror or str(exc))
     return changed
 
 

@@ -58,7 +58,7 @@ def _entries(root):
     inside it not), parents before their children."""
     for top, dirs, names in os.walk(root):
         dirs.sort()
-        for name in sorted(dirs) + sorted(names):
+        for name in dirs + sorted(names):
             path = os.path.join(top, name)
             yield os.path.relpath(path, root), path
 

@@ -18,10 +18,11 @@ MIN_PYTHON = (3, 6)
 CORE_MIN_PYTHON = (((2, 16), (2, 7)), ((2, 17), (3, 7)), ((2, 18), (3, 8)), ((2, 20), (3, 9)))
 # where a Python 3 is looked for on a court whose Python cannot be used (CentOS 7: python3 3.6; RHEL 8: platform-python)
 CANDIDATES = ('python3', '/usr/bin/python3', '/usr/libexec/platform-python')
+# what a Python is asked to print its version (Python 2.6 and up)
+VERSION_CODE = 'import sys; print("%d.%d.%d" % tuple(sys.version_info[:3]))'
 # prints "<path> <version>" for each candidate found, one per line (POSIX sh; nothing else runs on the court)
 PROBE = ('for p in %s; do q=$(command -v "$p" 2>/dev/null) || continue; '
-         'v=$("$q" -c \'import sys; print("%%d.%%d.%%d" %% tuple(sys.version_info[:3]))\' 2>/dev/null) '
-         '&& echo "$q $v"; done')
+         'v=$("$q" -c \'' + VERSION_CODE.replace('%', '%%') + '\' 2>/dev/null) && echo "$q $v"; done')
 
 MESSAGES = Catalogue({
     'id': {
@@ -100,7 +101,8 @@ def parse_probe(stdout):
     return found
 
 
-def _dotted(version, parts=3):
+def dotted(version, parts=3):
+    """'3.6.15' of (3, 6, 15); the first ``parts`` numbers."""
     return '.'.join(str(v) for v in version[:parts])
 
 
@@ -112,12 +114,12 @@ def verdict(language, interpreter, version, core_version, module_ran, found=(), 
     error: what running it said."""
     needed = required(core_version)
     if module_ran and version and version >= needed:
-        return True, MESSAGES.text(language, 'ok', version=_dotted(version), interpreter=interpreter), None
+        return True, MESSAGES.text(language, 'ok', version=dotted(version), interpreter=interpreter), None
     suggested = next(((p, v) for p, v in found if v >= needed and p != interpreter), None)
     if suggested:
-        advice = MESSAGES.text(language, 'use_found', suggested=suggested[0], suggested_version=_dotted(suggested[1]))
+        advice = MESSAGES.text(language, 'use_found', suggested=suggested[0], suggested_version=dotted(suggested[1]))
     elif version and version >= MIN_PYTHON or any(v >= MIN_PYTHON for _p, v in found):
-        advice = MESSAGES.text(language, 'use_core216', required=_dotted(needed, 2))
+        advice = MESSAGES.text(language, 'use_core216', required=dotted(needed, 2))
     else:
         advice = MESSAGES.text(language, 'install')
     if version is None or version >= needed:
@@ -126,7 +128,7 @@ def verdict(language, interpreter, version, core_version, module_ran, found=(), 
         key = 'too_old'
     else:
         key = 'core'
-    msg = MESSAGES.text(language, key, interpreter=interpreter, version=_dotted(version or ()),
-                        required=_dotted(needed, 2), core=_dotted(parse_version(core_version) or (), 2),
+    msg = MESSAGES.text(language, key, interpreter=interpreter, version=dotted(version or ()),
+                        required=dotted(needed, 2), core=dotted(parse_version(core_version) or (), 2),
                         error=error or '-', advice=advice)
     return False, msg, suggested[0] if suggested else None

@@ -237,3 +237,34 @@ def test_a_folder_is_writable_by_its_mode_for_the_user_and_by_its_selinux_contex
     # only the folders that exist are checked
     os.rmdir(str(app / 'application/logs'))
     assert 'application/logs' not in why('nobody', off)
+
+
+def test_a_context_that_cannot_be_given_back_is_said_with_what_to_do(tmp_path, selinux_on, run_module):
+    """A restored file that refuses its attribute (immutable here, as a read-only or full file system would): the
+    relabelling fails with the backup, the path, what the system said and what to run, not a traceback."""
+    import shutil
+    import subprocess
+
+    from ansible_collections.pengadilan.sipp.plugins.module_utils import sipp_backups as B
+    from ansible_collections.pengadilan.sipp.plugins.modules import sipp_backups
+
+    app = R.build_tree('5.1.0', tmp_path / 'www' / 'SIPP')
+    label_live(app, selinux_on)
+    identity = dict(kode_satker='097734', app_path=str(app), database='SIPP', server=B.server_identity())
+    folder = B.reserve(str(tmp_path / 'backups'), identity)['path']
+    shutil.copytree(str(app), os.path.join(folder, 'app'), symlinks=True)
+    res, dummy = run_module(sipp_backups.main, dict(dir=str(tmp_path / 'backups'), state='verified', path=folder,
+                                                    identity=identity, copies=[dict(src=str(app), name='app')]))
+    assert not res.get('failed'), res
+    stuck = app / 'index.php'
+    selinux_on.set(str(stuck), OTHER)
+    subprocess.run(['chattr', '+i', str(stuck)], check=True)
+    try:
+        failed, raw = run_module(sipp_backups.main, dict(
+            dir=str(tmp_path / 'backups'), state='relabelled', path=folder, identity=identity,
+            copies=[dict(name='app', to=str(app))], language='en'))
+    finally:
+        subprocess.run(['chattr', '-i', str(stuck)], check=True)
+    assert failed['failed'] is True and failed['problem'] == 'relabel_failed', failed
+    assert str(stuck) in failed['msg'] and 'Operation not permitted' in failed['msg']
+    assert 'restorecon -R' in failed['msg'] and 'Traceback' not in raw
