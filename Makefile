@@ -27,7 +27,7 @@ PYTEST_WORKERS ?= 2
 PYTEST_DIRS := $(wildcard tests/unit tests/sim tests/integration)
 
 .PHONY: help setup collection check lint sanity sanity-2.19 sanity-2.16 unit sim-test integration pytest molecule \
-        test demo bench bench-quick clean
+        test demo bench bench-quick release release-tarball clean
 
 help:
 	@echo "make setup        install Debian packages, .venv, .venv-2.16, the collection copy, ansible-test bootstrap"
@@ -38,6 +38,8 @@ help:
 	@echo "                  beside pytest over tests/unit tests/sim tests/integration; where the time went at the end"
 	@echo "make lint | sanity | sanity-2.19 | sanity-2.16 | molecule | unit | sim-test | integration"
 	@echo "make bench | collection | clean"
+	@echo "make release      the changelog of galaxy.yml's version: fragments into changelogs/changelog.yaml and"
+	@echo "                  CHANGELOG.rst (antsibull-changelog); make release-tarball builds .build/release/*.tar.gz"
 	@echo "make pytest T=tests/integration/test_sync_check.py[::test_name]   one test file or test, on simulated courts"
 	@echo "make molecule MOLECULE_SCENARIOS=happy                          one molecule scenario"
 
@@ -138,6 +140,23 @@ bench: $(STAMP) collection
 # the small court's P1 to P3 alone (a few minutes), for the engineer who changes one step
 bench-quick: $(STAMP) collection
 	$(PY) bench/run.py --quick $(BENCH_ARGS)
+
+# A release (docs/release.md): antsibull-changelog moves the fragments into changelogs/changelog.yaml under galaxy.yml's
+# version, lists the new modules, plugins, roles and playbooks and writes CHANGELOG.rst; then the tarball is built
+# from the committed files only (git stash is not used: commit first, the build refuses a dirty tree).
+release: $(STAMP) collection
+	@if [ -n "$$(git status --porcelain)" ]; then echo "make release: commit or stash your changes first"; exit 2; fi
+	antsibull-changelog release --date "$$(date +%F)"
+	antsibull-changelog lint
+	@echo "==> changelogs/changelog.yaml and CHANGELOG.rst written: review, commit, then make release-tarball"
+
+# The release tarball from this checkout's committed files (galaxy.yml's build_ignore leaves out what does not run
+# from it), in .build/release.
+release-tarball: $(STAMP)
+	rm -rf .build/release-src && mkdir -p .build/release-src .build/release
+	git archive HEAD | tar -x -C .build/release-src
+	ansible-galaxy collection build --force --output-path $(CURDIR)/.build/release .build/release-src
+	rm -rf .build/release-src
 
 # Stops the simulated regions (the default one in .sippsim and molecule's scenarios'), removes .build and the
 # host_vars molecule/downgrade/create.yml writes.

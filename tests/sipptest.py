@@ -19,6 +19,40 @@ def sync_collection():
     return BUILD / "ansible_collections" / "pengadilan" / "sipp"
 
 
+def clean_checkout(dest):
+    """The files of this checkout that git tracks or would track (no .venv, .build, local state) copied to dest, as a
+    fresh clone at this revision would have them; returns dest."""
+    dest = Path(dest)
+    listing = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=str(REPO),
+                             stdout=subprocess.PIPE, check=True).stdout.decode("utf-8")
+    for name in filter(None, listing.split("\0")):
+        src, dst = REPO / name, dest / name
+        if not (src.exists() or src.is_symlink()):
+            continue  # deleted in the work tree
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        if src.is_symlink():
+            os.symlink(os.readlink(str(src)), str(dst))
+        else:
+            shutil.copy2(str(src), str(dst))
+    return dest
+
+
+def build_tarball(out, galaxy=None):
+    """The release tarball built as a release builds it (ansible-galaxy collection build, galaxy.yml's build_ignore)
+    from a clean copy of this checkout, in out; returns its path."""
+    import yaml
+
+    out = Path(out)
+    src = clean_checkout(out / "src")
+    galaxy = galaxy or str(Path(sys.executable).parent / "ansible-galaxy")
+    proc = subprocess.run([galaxy, "collection", "build", "--force", "--output-path", str(out)], cwd=str(src),
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    assert proc.returncode == 0, proc.stdout
+    version = yaml.safe_load((src / "galaxy.yml").read_text())["version"]
+    shutil.rmtree(str(src))
+    return out / ("pengadilan-sipp-%s.tar.gz" % version)
+
+
 def ansible_env():
     return {
         "ANSIBLE_COLLECTIONS_PATH": str(BUILD),

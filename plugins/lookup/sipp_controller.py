@@ -6,7 +6,7 @@ __metaclass__ = type
 
 DOCUMENTATION = r'''
 name: sipp_controller
-version_added: "1.0.0"
+version_added: "0.1.0"
 author: Tim Infrastruktur SIPP Pengadilan (!UNKNOWN)
 short_description: The owner record of this run (controller, boot id, ansible-playbook process, a new run id) for court locks
 description:

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: sipp_app_tree
 short_description: Prepare the new SIPP application tree beside the live one, switch it in atomically, switch back
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - SOP steps 5 (application files) and 8 (downgrade of the files) of "Up-Grade Aplikasi SIPP", the ansistrano way
     - the new tree is prepared beside the live folder and switched in with one atomic rename, so the old tree stays

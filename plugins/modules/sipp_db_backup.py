@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: sipp_db_backup
 short_description: Dump SIPP's database on the court server, verified, with a checksum manifest
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - "Dumps SIPP's database (and nothing else of the server) with C(mariadb-dump) or C(mysqldump) into one
     compressed file on the court server, and writes a JSON manifest beside it holding, per table, the row count

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: sipp_db_restore
 short_description: Restore SIPP's database, whole or only the tables that changed, from a sipp_db_backup dump
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - Restores SIPP's database on the court server from a dump made by M(pengadilan.sipp.sipp_db_backup), and proves
     the result against the per-table row counts and checksums of the dump's manifest.

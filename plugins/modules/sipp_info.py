@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: sipp_info
 short_description: Discover a court's SIPP installation (read-only)
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - Finds the SIPP application folder on a court server, reads its C(application/config/database.php) without
     running PHP, connects to SIPP's database and reports the installed version, the court's identity, the

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: sipp_lock
 short_description: The lock and progress record of an upgrade run on one SIPP court server
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - One file on the court (O(path), root, 0600) says which run works on the court now and how far it got. It is the
     lock that stops two runs (two AWX jobs, a job and an admin at the console) from upgrading one court at once, and

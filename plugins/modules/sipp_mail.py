@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: sipp_mail
 short_description: Mail a SIPP report (text body and attached files) over SMTP
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - Sends one mail with a plain text body and the given files attached (the HTML, CSV and JSON files of the
     C(pengadilan.sipp.report) role), to the Kasubbag Perencanaan, TI dan Pelaporan for instance.

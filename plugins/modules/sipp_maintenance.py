@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: sipp_maintenance
 short_description: Switch a court's SIPP into or out of maintenance (offline) mode
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - Puts SIPP in maintenance (users see the maintenance message instead of the application, the web server answers
     503) or takes it out, as the SOP requires while SIPP is backed up and upgraded.

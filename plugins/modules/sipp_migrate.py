@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: sipp_migrate
 short_description: Run the database migrations of a SIPP upgrade package, with a per-court history
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - "SOP step 6 (database changes). Takes the migrations (C(sql/NNN_*.sql)) of a SIPP upgrade package (format 1,
     see C(docs/upgrade-package.md)) and runs them in the manifest's order on SIPP's database through the

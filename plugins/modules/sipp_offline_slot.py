@@ -12,7 +12,7 @@ DOCUMENTATION = r'''
 ---
 module: sipp_offline_slot
 short_description: Limit how many courts of one run are offline at once, on the controller
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - A court's offline steps (backup, files, migrations, verification) cost the controller one task per module run.
     When every court of a region takes SIPP offline at the same moment, each court stays offline as long as the

@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: sipp_package
 short_description: Verify a SIPP upgrade package on the court server before anything changes (read-only)
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - Verifies a SIPP upgrade package (C(sipp-<from>-<to>.zip), format 1) where it lies on the managed host, and
     returns its manifest. Nothing is extracted, written or deleted; the result is the same in check mode.

@@ -14,7 +14,7 @@ DOCUMENTATION = r'''
 ---
 module: sipp_ping
 short_description: Reach a court and make sure its Python can run this collection's modules
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - The first contact of every playbook of this collection with a court. It reaches the court like
     M(ansible.builtin.ping) and tells which Python Ansible uses there (its path and version).

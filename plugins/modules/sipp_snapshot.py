@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: sipp_snapshot
 short_description: Take an integrity snapshot of a court's SIPP database and compare it with an earlier one
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - Reads, from SIPP's database, the row count, C(CHECKSUM TABLE) and definition fingerprint (columns, indexes,
     engine, collation, triggers) of every base table, the figures a court already trusts (the LIPA 1 report of

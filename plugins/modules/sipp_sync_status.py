@@ -10,7 +10,7 @@ DOCUMENTATION = r'''
 ---
 module: sipp_sync_status
 short_description: Check that a court's SIPP synchronisation to the public SIPP site is healthy (read-only)
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - SIPP data reaches the court's public SIPP site only through synchronisation, which the SOP asks for at least
     three times a day and checks before an upgrade. This module says whether the last synchronisation is recent

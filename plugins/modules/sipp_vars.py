@@ -12,7 +12,7 @@ DOCUMENTATION = r'''
 ---
 module: sipp_vars
 short_description: Check the variables a SIPP playbook takes, on the controller, before anything runs on a court
-version_added: "1.0.0"
+version_added: "0.1.0"
 description:
   - Reads what O(playbook) takes from the collection's C(playbooks/vars/argument_specs.yml) (its own variables, the
     court variables every playbook reads, and the C(meta/argument_specs.yml) of the roles it runs) and checks every

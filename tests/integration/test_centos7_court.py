@@ -55,7 +55,7 @@ def example_inventory(reg, centos_id, folder):
 
 
 def info_table(runner):
-    return task_results(runner, INFO_TABLE_TASK)["localhost"]["msg"]
+    return "\n".join(task_results(runner, INFO_TABLE_TASK)["localhost"]["msg"])
 
 
 def test_the_court_looks_like_centos7(region):

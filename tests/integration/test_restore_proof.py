@@ -115,7 +115,7 @@ def test_the_offset_reaches_the_modules_and_the_other_courts_keep_the_right_time
         assert not clock[role]["skewed"] and abs(clock[role]["skew_seconds"]) < 120, (role, clock[role])
     assert clock["behind"]["text"].startswith("Jam server pengadilan ini 3 hari")
     assert "lebih lambat" in clock["behind"]["text"] and "lebih cepat" in clock["ahead"]["text"]
-    table = task_results(region["info"], INFO_TABLE)["localhost"]["msg"]
+    table = "\n".join(task_results(region["info"], INFO_TABLE)["localhost"]["msg"])
     lines = [line for line in table.splitlines() if line.startswith("pn_") and "Jam server" in line]
     assert sorted(line.split(":")[0] for line in lines) == sorted(
         region["courts"][r].info["id"] for r in ("behind", "ahead"))

@@ -47,7 +47,8 @@ def results(runner):
 
 def summary(runner):
     res = task_results(runner, SUMMARY_TASK)
-    return res["localhost"]["msg"]
+    # a list of lines (readable with Ansible's default callback), read here as one text
+    return "\n".join(res["localhost"]["msg"])
 
 
 def run(reg, **extravars):

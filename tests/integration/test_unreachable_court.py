@@ -129,7 +129,7 @@ def test_the_rollback_names_the_unreachable_court_and_rolls_back_the_other(regio
 def test_the_info_table_names_the_unreachable_court(region):
     r = run_playbook("pengadilan.sipp.info", region["inv"], extravars={})
     assert r.rc == 0, r.stdout.read()[-3000:]
-    table = next(iter(task_results(r, "Tampilkan tabel wilayah").values()))["msg"]
+    table = "\n".join(next(iter(task_results(r, "Tampilkan tabel wilayah").values()))["msg"])
     row = [ln for ln in table.splitlines() if ln.startswith(DEAD)]
     assert row and row[0].rstrip().endswith("tidak terjangkau"), table
     assert len([ln for ln in table.splitlines() if ln.startswith("pn_")]) == 3

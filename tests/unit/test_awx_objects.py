@@ -20,7 +20,6 @@ import datetime
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 import sysconfig
@@ -30,6 +29,8 @@ import pytest
 import yaml
 
 from ansible.module_utils.parsing.convert_bool import boolean
+
+from sipptest import clean_checkout
 
 REPO = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -688,28 +689,11 @@ def test_awx_uses_the_execution_environment_of_this_release(objects, awx_vars):
     assert version in objects["execution_environment"]["name"]
 
 
-def _clean_copy(dest):
-    """The files of this checkout that git tracks or would track (no .venv, .build, local state), as a fresh
-    clone at this revision would have them."""
-    listing = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=str(REPO),
-                             stdout=subprocess.PIPE, check=True).stdout.decode("utf-8")
-    for name in filter(None, listing.split("\0")):
-        src, dst = REPO / name, dest / name
-        if not (src.exists() or src.is_symlink()):
-            continue  # deleted in the work tree
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        if src.is_symlink():
-            os.symlink(os.readlink(str(src)), str(dst))
-        else:
-            shutil.copy2(str(src), str(dst))
-
-
 def test_execution_environment_build_context(tmp_path):
     """ansible-builder makes the context; its galaxy step is replayed with ansible-core 2.16 and its introspection
     (the script the builder stage runs) finds no Python package and the two system packages."""
     version = _galaxy()["version"]
-    src = tmp_path / "src"
-    _clean_copy(src)
+    src = clean_checkout(tmp_path / "src")
     proc = _run([BIN / "ansible-galaxy", "collection", "build", "--force", "--output-path", src / ".build" / "ee"],
                 cwd=src)
     assert proc.returncode == 0, proc.stdout
@@ -762,3 +746,19 @@ def test_execution_environment_build_context(tmp_path):
     assert found["python"] == []
     assert sorted(line.split("#")[0].strip() for line in found["system"]) == [
         "openssh-clients [platform:rpm]", "rsync [platform:rpm]"]
+
+
+def test_forks_fit_a_region_and_are_the_same_wherever_a_run_takes_them(objects, awx_vars):
+    """The example ansible.cfg (a run from a high court's folder), the execution environment (a job that names no
+    forks) and the AWX job templates give one number of courts at once, more than Ansible's default of 5."""
+    import configparser
+
+    cfg = configparser.ConfigParser()
+    cfg.read(str(REPO / "inventories" / "example" / "ansible.cfg"))
+    forks = cfg.getint("defaults", "forks")
+    assert forks >= 30 and cfg.getboolean("defaults", "host_key_checking") is True
+    ee = load_yaml(REPO / "execution-environment.yml")
+    assert "ENV ANSIBLE_FORKS=%d" % forks in ee["additional_build_steps"]["append_final"]
+    assert awx_vars["sipp_awx_forks"] == forks
+    templates = list(objects["job_templates"])
+    assert templates and all(t["forks"] == forks for t in templates)
