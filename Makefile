@@ -26,7 +26,7 @@ PYTEST_WORKERS ?= 2
 # Test folders that exist (other engineers add them); pytest is given only those.
 PYTEST_DIRS := $(wildcard tests/unit tests/sim tests/integration)
 
-.PHONY: help setup collection check lint sanity sanity-2.19 sanity-2.16 unit sim-test integration pytest molecule \
+.PHONY: help setup collection check lint sanity sanity-2.19 sanity-2.16 sanity-2.21 unit sim-test integration pytest molecule \
         test demo bench bench-quick release release-tarball clean
 
 help:
@@ -36,7 +36,7 @@ help:
 	@echo "                  unit tests, side by side"
 	@echo "make test         the gate before a commit lands: lint, sanity (2.19, and Python 3.6 with 2.16), molecule"
 	@echo "                  beside pytest over tests/unit tests/sim tests/integration; where the time went at the end"
-	@echo "make lint | sanity | sanity-2.19 | sanity-2.16 | molecule | unit | sim-test | integration"
+	@echo "make lint | sanity | sanity-2.19 | sanity-2.16 | sanity-2.21 | molecule | unit | sim-test | integration"
 	@echo "make bench | collection | clean"
 	@echo "make release      the changelog of galaxy.yml's version: fragments into changelogs/changelog.yaml and"
 	@echo "                  CHANGELOG.rst (antsibull-changelog); make release-tarball builds .build/release/*.tar.gz"
@@ -48,7 +48,7 @@ setup:
 	bash scripts/setup.sh
 
 # Setup when needed: the stamp is older than what setup depends on, or missing.
-$(STAMP): scripts/setup.sh scripts/offline-get-pip.py requirements.txt requirements-2.16.txt
+$(STAMP): scripts/setup.sh scripts/offline-get-pip.py requirements.txt requirements-2.16.txt requirements-2.21.txt
 	bash scripts/setup.sh
 
 collection:
@@ -75,11 +75,21 @@ sanity: $(STAMP) collection
 	@rc=0; \
 	$(MAKE) --no-print-directory sanity-2.19 || rc=1; \
 	$(MAKE) --no-print-directory sanity-2.16 || rc=1; \
+	$(MAKE) --no-print-directory sanity-2.21 || rc=1; \
 	exit $$rc
 
 # The pinned ansible-core (requirements.txt) on the venv's Python 3.11: every sanity test.
 sanity-2.19: $(STAMP) collection
 	cd $(COLL_DIR) && ansible-test sanity --venv --python 3.11 --color no
+
+# ansible-core's current release (.venv-2.21, on pyenv's Python 3.12 or 3.13: 2.20 and later need it): every sanity
+# test of its ansible-test, on the Python of that venv.
+VENV221   := $(CURDIR)/.venv-2.21
+PY221     := $(shell readlink -f $(VENV221)/bin/python 2>/dev/null)
+PY221_VER := $(shell $(VENV221)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
+sanity-2.21: $(STAMP) collection
+	cd $(COLL_DIR) && PATH="$(dir $(PY221)):$(VENV221)/bin:$$PATH" \
+	    $(VENV221)/bin/ansible-test sanity --venv --python $(PY221_VER) --color no
 
 # Module code must still run on CentOS 7's Python 3.6: ansible-core 2.16's ansible-test is the
 # last that checks it (compile and import). Skipped with a warning when no Python 3.6 is there.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Prepare this machine for the pengadilan.sipp collection: Debian packages, the two
-# Python virtual environments, the installed collection copy, awx.awx (for awx/setup.yml's
-# checks) and ansible-test's offline pip bootstrap. Run as root (Debian 12). Idempotent: every step checks before it acts,
+# Prepare this machine for the pengadilan.sipp collection: Debian packages, the three Python virtual environments
+# (ansible-core 2.19, 2.16 and 2.21), the installed collection copy, awx.awx (for awx/setup.yml's checks) and
+# ansible-test's offline pip bootstrap. Run as root (Debian 12). Idempotent: every step checks before it acts,
 # so a second run takes a few seconds.
 set -euo pipefail
 
@@ -107,9 +107,9 @@ info "Python for the venvs: $PYTHON ($("$PYTHON" -V 2>&1))"
     || die "$PYTHON is $("$PYTHON" -V 2>&1); ansible-core 2.19 needs Python 3.11 or later (set PYTHON=...)"
 
 make_venv() {
-    local dir="$1" req="$2"
+    local dir="$1" req="$2" python="${3:-$PYTHON}"
     local want have=""
-    want="$(sha "$req") $("$PYTHON" -c 'import sys; print(sys.version.split()[0])')"
+    want="$(sha "$req") $("$python" -c 'import sys; print(sys.version.split()[0])')"
     [[ -f "$dir/.requirements.sha256" ]] && have="$(cat "$dir/.requirements.sha256")"
     if [[ "$have" == "$want" && -x "$dir/bin/python" ]]; then
         info "$dir up to date ($req)"
@@ -118,7 +118,7 @@ make_venv() {
     info "creating $dir from $req"
     local t0=$SECONDS
     rm -rf "$dir"
-    quiet "$LOGDIR/venv-$(basename "$dir").log" "$PYTHON" -m venv "$dir"
+    quiet "$LOGDIR/venv-$(basename "$dir").log" "$python" -m venv "$dir"
     quiet "$LOGDIR/venv-$(basename "$dir").log" \
         "$dir/bin/python" -m pip install --disable-pip-version-check --no-input -q -r "$req"
     printf '%s\n' "$want" >"$dir/.requirements.sha256"
@@ -129,6 +129,23 @@ step "Python virtual environments"
 mkdir -p "$LOGDIR"
 make_venv .venv requirements.txt
 make_venv .venv-2.16 requirements-2.16.txt
+# ansible-core's current release needs Python 3.12 or newer on the controller (2.20 and later); Debian 12 has 3.11,
+# pyenv has 3.12 and 3.13 (PY_CURRENT=/path/to/python3.12 to choose another).
+if [[ -z "${PY_CURRENT:-}" ]]; then
+    for candidate in /root/.pyenv/versions/3.12*/bin/python3.12 /root/.pyenv/versions/3.13*/bin/python3.13 \
+        "$(command -v python3.12 || true)" "$(command -v python3.13 || true)"; do
+        if [[ -n "$candidate" && -x "$candidate" ]]; then
+            PY_CURRENT="$candidate"
+            break
+        fi
+    done
+fi
+[[ -n "${PY_CURRENT:-}" ]] || die "no Python 3.12 or 3.13 for ansible-core $(sed -n 's/^ansible-core==//p' \
+    requirements-2.21.txt) (.venv-2.21): install one (pyenv install 3.12) or set PY_CURRENT=/path/to/python3.12"
+"$PY_CURRENT" -c 'import sys; sys.exit(sys.version_info < (3, 12))' \
+    || die "$PY_CURRENT is $("$PY_CURRENT" -V 2>&1); ansible-core 2.21 needs Python 3.12 or newer (set PY_CURRENT=...)"
+info "Python for .venv-2.21: $PY_CURRENT ($("$PY_CURRENT" -V 2>&1))"
+make_venv .venv-2.21 requirements-2.21.txt "$PY_CURRENT"
 
 # ------------------------------------------------------------------- collection
 step "Collection copy at .build/ansible_collections/pengadilan/sipp"
@@ -184,7 +201,7 @@ step "ansible-test offline pip bootstrap"
 cache="$HOME/.ansible/test/cache"
 mkdir -p "$cache"
 versions=()
-for venv in .venv .venv-2.16; do
+for venv in .venv .venv-2.16 .venv-2.21; do
     for f in "$venv"/lib/python3*/site-packages/ansible_test/_internal/python_requirements.py; do
         [[ -f "$f" ]] || continue
         while read -r v; do versions+=("$v"); done < <(grep -oE "pip='[0-9][0-9.]*'" "$f" | grep -oE "[0-9][0-9.]*")

@@ -101,6 +101,9 @@ def _venv_on_path():
 # execution-environment.yml pins, so the tests that play AWX jobs run its ansible-playbook (EE_PLAYBOOK).
 BIN_216 = REPO / ".venv-2.16" / "bin"
 EE_PLAYBOOK = BIN_216 / "ansible-playbook"
+# ansible-core's current release (.venv-2.21 on Python 3.12 or newer, made by make setup): sanity and the upgrade,
+# backup and rollback playbooks (tests/integration/test_current_core.py)
+BIN_221 = REPO / ".venv-2.21" / "bin"
 
 
 def other_controller_playbook(folder, hostname="awx-job-lain", binary=EE_PLAYBOOK):

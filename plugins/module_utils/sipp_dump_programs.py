@@ -13,6 +13,9 @@ __metaclass__ = type
 
 import os
 import subprocess
+# subprocess.Popen, not AnsibleModule.run_command: the dump program's --help read with a timeout; these helpers have
+# no module object.
+# pylint: disable=ansible-bad-function
 
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_db import find_program
 from ansible_collections.pengadilan.sipp.plugins.module_utils.sipp_messages import SippError

@@ -282,14 +282,14 @@ backup:
           description: Why the lock could not be taken (null when it was, or was not asked for).
           type: str
           sample: null
-        copy:
+        copied:
           description: >-
             C(no_tables), C(locked), C(maintenance) (SIPP offline, not locked) or C(unlocked) (SIPP online, not
             locked: the copy may not be consistent).
           type: str
           sample: locked
         consistent:
-          description: False only when C(copy) is C(unlocked).
+          description: False only when C(copied) is C(unlocked).
           type: bool
           sample: true
 '''
@@ -665,9 +665,9 @@ class Backup(object):
                 except DumpError as exc:
                     lock = None
                     nontx['lock_error'] = exc.detail
-            nontx['copy'] = ('no_tables' if not nontx_tables else 'locked' if nontx['locked']
-                             else 'maintenance' if offline else 'unlocked')
-            nontx['consistent'] = nontx['copy'] != 'unlocked'
+            nontx['copied'] = ('no_tables' if not nontx_tables else 'locked' if nontx['locked']
+                               else 'maintenance' if offline else 'unlocked')
+            nontx['consistent'] = nontx['copied'] != 'unlocked'
 
             try:
                 checksums = table_checksums(conn, self.database)

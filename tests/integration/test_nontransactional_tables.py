@@ -44,7 +44,7 @@ def test_an_online_backup_locks_them_for_their_copy_and_says_so(region):
     r, result, record = backup(region, sipp_backup_maintenance=False, sipp_monitor_report=False)
     nontx = record["database"]["nontransactional"]
     assert nontx.pop("locked_seconds") >= 0
-    assert nontx == {"tables": TABLES, "sipp_online": True, "locked": True, "lock_error": None, "copy": "locked",
+    assert nontx == {"tables": TABLES, "sipp_online": True, "locked": True, "lock_error": None, "copied": "locked",
                      "consistent": True}
     assert result["database"]["nontransactional"] == dict(nontx, locked_seconds=result["database"]["nontransactional"]
                                                           ["locked_seconds"])
@@ -54,7 +54,7 @@ def test_an_online_backup_locks_them_for_their_copy_and_says_so(region):
 def test_a_backup_in_maintenance_is_consistent_without_the_lock(region):
     r, result, record = backup(region, sipp_backup_lock_nontransactional=False, sipp_monitor_report=False)
     nontx = record["database"]["nontransactional"]
-    assert (nontx["copy"], nontx["consistent"], nontx["sipp_online"], nontx["tables"]) == \
+    assert (nontx["copied"], nontx["consistent"], nontx["sipp_online"], nontx["tables"]) == \
         ("maintenance", True, False, TABLES)
 
 
@@ -64,7 +64,7 @@ def test_an_online_backup_without_the_lock_is_named_in_the_monitoring_report(reg
     r, result, record = backup(region, sipp_backup_maintenance=False, sipp_backup_lock_nontransactional=False,
                                sipp_monitor_dir=str(out), sipp_language=language)
     nontx = record["database"]["nontransactional"]
-    assert (nontx["copy"], nontx["consistent"]) == ("unlocked", False)
+    assert (nontx["copied"], nontx["consistent"]) == ("unlocked", False)
     report = json.loads(next(out.glob("*.json")).read_text())
     row = report["courts"][0]
     assert row["problems"] == ["backup_inconsistent"], row

@@ -182,3 +182,20 @@ def test_the_tarball_ships_what_runs_from_it(tmp_path):
     assert not [n for n, text in python.items() if re.search(r"^\s*(from|import) (sippsim|sipptest)\b", text, re.M)]
     if (REPO / "CHANGELOG.rst").exists():
         assert "CHANGELOG.rst" in names
+
+
+def test_requires_ansible_holds_the_tested_releases():
+    """meta/runtime.yml's requires_ansible admits each ansible-core the tests run (the three virtual environments'
+    pins, the execution environment's among them) and starts at the oldest."""
+    from packaging.specifiers import SpecifierSet
+
+    spec = SpecifierSet(_yaml(REPO / "meta" / "runtime.yml")["requires_ansible"])
+    pins = []
+    for requirements in ("requirements-2.16.txt", "requirements.txt", "requirements-2.21.txt"):
+        pin = [ln.split("==")[1].strip() for ln in (REPO / requirements).read_text().splitlines()
+               if ln.startswith("ansible-core==")]
+        assert len(pin) == 1, requirements
+        pins.append(pin[0])
+    assert all(pin in spec for pin in pins), (str(spec), pins)
+    oldest = ".".join(pins[0].split(".")[:2]) + ".0"
+    assert ">=" + oldest in str(spec)

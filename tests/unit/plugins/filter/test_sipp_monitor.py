@@ -193,16 +193,16 @@ def test_a_backup_whose_myisam_tables_were_copied_unlocked_online_needs_attentio
     tables = [dict(name='log_lama', engine='MyISAM'), dict(name='statistik_lama', engine='Aria')]
     results = [
         court('pn_unlocked', '100001', backup=dict(nontransactional=dict(
-            tables=tables, sipp_online=True, locked=False, lock_error=None, copy='unlocked', consistent=False))),
+            tables=tables, sipp_online=True, locked=False, lock_error=None, copied='unlocked', consistent=False))),
         court('pn_timeout', '100002', backup=dict(nontransactional=dict(
-            tables=tables, sipp_online=True, locked=False, lock_error='Lock wait timeout exceeded', copy='unlocked',
+            tables=tables, sipp_online=True, locked=False, lock_error='Lock wait timeout exceeded', copied='unlocked',
             consistent=False))),
         court('pn_locked', '100003', backup=dict(nontransactional=dict(
-            tables=tables, sipp_online=True, locked=True, lock_error=None, copy='locked', consistent=True))),
+            tables=tables, sipp_online=True, locked=True, lock_error=None, copied='locked', consistent=True))),
         court('pn_maint', '100004', backup=dict(nontransactional=dict(
-            tables=tables, sipp_online=False, locked=False, lock_error=None, copy='maintenance', consistent=True))),
+            tables=tables, sipp_online=False, locked=False, lock_error=None, copied='maintenance', consistent=True))),
         court('pn_innodb', '100005', backup=dict(nontransactional=dict(
-            tables=[], sipp_online=True, locked=False, lock_error=None, copy='no_tables', consistent=True))),
+            tables=[], sipp_online=True, locked=False, lock_error=None, copied='no_tables', consistent=True))),
     ]
     by = dict((c['court'], c) for c in data(results, language=language)['courts'])
     for name in ('pn_locked', 'pn_maint', 'pn_innodb'):

@@ -234,7 +234,7 @@ def test_nontransactional_tables_locked_for_the_dump_while_sipp_is_online(nontx_
     assert result.get('failed') is not True, result
     nontx = result['backup']['nontransactional']
     assert nontx.pop('locked_seconds') >= 0
-    assert nontx == dict(tables=TABLES, sipp_online=True, locked=True, lock_error=None, copy='locked',
+    assert nontx == dict(tables=TABLES, sipp_online=True, locked=True, lock_error=None, copied='locked',
                          consistent=True)
     assert seen == [True]                       # SIPP's writes to them waited while the dump ran
     assert insert_waits(nontx_db) is False      # and the lock ended with the module
@@ -269,7 +269,7 @@ def test_nontransactional_tables_unlocked_online_are_recorded_and_warned(nontx_d
     result, raw = run_module(sipp_db_backup.main, dict(app_path=nontx_app, dest=dest, lock_nontransactional=False,
                                                        language='en'))
     nontx = result['backup']['nontransactional']
-    assert (nontx['copy'], nontx['consistent'], nontx['locked'], nontx['lock_error']) == \
+    assert (nontx['copied'], nontx['consistent'], nontx['locked'], nontx['lock_error']) == \
         ('unlocked', False, False, None)
     warning = json.dumps(result['warnings'])
     assert 'log_lama (MyISAM), statistik_lama (MyISAM)' in warning and 'locking was turned off' in warning
@@ -279,7 +279,7 @@ def test_nontransactional_tables_unlocked_online_are_recorded_and_warned(nontx_d
     dest = str(tmp_path / 'c' / 'database.sql.zst')
     result, raw = run_module(sipp_db_backup.main, dict(app_path=nontx_app, dest=dest, lock_nontransactional=False))
     nontx = result['backup']['nontransactional']
-    assert (nontx['copy'], nontx['consistent'], nontx['sipp_online']) == ('maintenance', True, False)
+    assert (nontx['copied'], nontx['consistent'], nontx['sipp_online']) == ('maintenance', True, False)
     assert not result.get('warnings')
 
 
@@ -299,7 +299,7 @@ def test_a_lock_that_cannot_be_taken_is_said_and_the_backup_still_made(nontx_db,
         timer.join()
     assert result.get('failed') is not True, result
     nontx = result['backup']['nontransactional']
-    assert nontx['copy'] == 'unlocked' and 'Lock wait timeout' in nontx['lock_error']
+    assert nontx['copied'] == 'unlocked' and 'Lock wait timeout' in nontx['lock_error']
     assert 'kunci tidak dapat diambil' in json.dumps(result['warnings'])
     assert os.path.exists(dest)
     assert_no_secret(nontx_db, raw)
