@@ -26,15 +26,16 @@ PYTEST_WORKERS ?= 2
 # Test folders that exist (other engineers add them); pytest is given only those.
 PYTEST_DIRS := $(wildcard tests/unit tests/sim tests/integration)
 
-.PHONY: help setup collection check lint sanity sanity-2.19 sanity-2.16 sanity-2.21 unit sim-test integration pytest molecule \
-        test demo bench bench-quick release release-tarball clean
+.PHONY: help setup collection check lint sanity sanity-2.19 sanity-2.16 sanity-2.21 unit sim-test integration pytest \
+        molecule test demo bench bench-quick release release-tarball clean
 
 help:
-	@echo "make setup        install Debian packages, .venv, .venv-2.16, the collection copy, ansible-test bootstrap"
+	@echo "make setup        install Debian packages, .venv, .venv-2.16, .venv-2.21, the collection copy, ansible-test"
+	@echo "                  bootstrap"
 	@echo "make demo         run the demo (runs setup first when needed)"
 	@echo "make check        the loop while you work, a few minutes: ansible-lint, ansible-test sanity (2.19) and the"
 	@echo "                  unit tests, side by side"
-	@echo "make test         the gate before a commit lands: lint, sanity (2.19, and Python 3.6 with 2.16), molecule"
+	@echo "make test         the gate before a commit lands: lint, sanity (2.19, 2.21, and Python 3.6 with 2.16), molecule"
 	@echo "                  beside pytest over tests/unit tests/sim tests/integration; where the time went at the end"
 	@echo "make lint | sanity | sanity-2.19 | sanity-2.16 | sanity-2.21 | molecule | unit | sim-test | integration"
 	@echo "make bench | collection | clean"
@@ -83,13 +84,13 @@ sanity-2.19: $(STAMP) collection
 	cd $(COLL_DIR) && ansible-test sanity --venv --python 3.11 --color no
 
 # ansible-core's current release (.venv-2.21, on pyenv's Python 3.12 or 3.13: 2.20 and later need it): every sanity
-# test of its ansible-test, on the Python of that venv.
+# test of its ansible-test, on the Python of that venv (read when the recipe runs: setup may just have made it).
 VENV221   := $(CURDIR)/.venv-2.21
-PY221     := $(shell readlink -f $(VENV221)/bin/python 2>/dev/null)
-PY221_VER := $(shell $(VENV221)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)
 sanity-2.21: $(STAMP) collection
-	cd $(COLL_DIR) && PATH="$(dir $(PY221)):$(VENV221)/bin:$$PATH" \
-	    $(VENV221)/bin/ansible-test sanity --venv --python $(PY221_VER) --color no
+	py="$$(readlink -f $(VENV221)/bin/python)"; \
+	ver="$$($(VENV221)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"; \
+	cd $(COLL_DIR) && PATH="$$(dirname "$$py"):$(VENV221)/bin:$$PATH" \
+	    $(VENV221)/bin/ansible-test sanity --venv --python "$$ver" --color no
 
 # Module code must still run on CentOS 7's Python 3.6: ansible-core 2.16's ansible-test is the
 # last that checks it (compile and import). Skipped with a warning when no Python 3.6 is there.
@@ -152,16 +153,16 @@ bench-quick: $(STAMP) collection
 	$(PY) bench/run.py --quick $(BENCH_ARGS)
 
 # A release (docs/release.md): antsibull-changelog moves the fragments into changelogs/changelog.yaml under galaxy.yml's
-# version, lists the new modules, plugins, roles and playbooks and writes CHANGELOG.rst; then the tarball is built
-# from the committed files only (git stash is not used: commit first, the build refuses a dirty tree).
+# version, lists the new modules, plugins, roles and playbooks and writes CHANGELOG.rst. It starts only from a clean
+# work tree, so that the release commit holds the changelog and nothing else.
 release: $(STAMP) collection
 	@if [ -n "$$(git status --porcelain)" ]; then echo "make release: commit or stash your changes first"; exit 2; fi
 	antsibull-changelog release --date "$$(date +%F)"
 	antsibull-changelog lint
 	@echo "==> changelogs/changelog.yaml and CHANGELOG.rst written: review, commit, then make release-tarball"
 
-# The release tarball from this checkout's committed files (galaxy.yml's build_ignore leaves out what does not run
-# from it), in .build/release.
+# The release tarball from the committed files of HEAD (git archive: nothing uncommitted goes in; galaxy.yml's
+# build_ignore leaves out what does not run from it), in .build/release.
 release-tarball: $(STAMP)
 	rm -rf .build/release-src && mkdir -p .build/release-src .build/release
 	git archive HEAD | tar -x -C .build/release-src
