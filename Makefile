@@ -87,6 +87,8 @@ sanity-2.19: $(STAMP) collection
 # test of its ansible-test, on the Python of that venv (read when the recipe runs: setup may just have made it).
 VENV221   := $(CURDIR)/.venv-2.21
 sanity-2.21: $(STAMP) collection
+	@[ -x $(VENV221)/bin/ansible-test ] || { echo "make sanity-2.21: $(VENV221) is missing: it needs Python 3.12 or 3.13" \
+	    "(pyenv install 3.12, or PY_CURRENT=/path/to/python3.12), then make setup"; exit 1; }
 	py="$$(readlink -f $(VENV221)/bin/python)"; \
 	ver="$$($(VENV221)/bin/python -c 'import sys; print("%d.%d" % sys.version_info[:2])')"; \
 	cd $(COLL_DIR) && PATH="$$(dirname "$$py"):$(VENV221)/bin:$$PATH" \

@@ -37,14 +37,14 @@ def clean_checkout(dest):
     return dest
 
 
-def build_tarball(out, galaxy=None):
+def build_tarball(out):
     """The release tarball built as a release builds it (ansible-galaxy collection build, galaxy.yml's build_ignore)
     from a clean copy of this checkout, in out; returns its path."""
     import yaml
 
     out = Path(out)
     src = clean_checkout(out / "src")
-    galaxy = galaxy or str(Path(sys.executable).parent / "ansible-galaxy")
+    galaxy = str(Path(sys.executable).parent / "ansible-galaxy")
     proc = subprocess.run([galaxy, "collection", "build", "--force", "--output-path", str(out)], cwd=str(src),
                           stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
     assert proc.returncode == 0, proc.stdout

@@ -8,12 +8,13 @@ and under 2.16 for CentOS 7; this file is what the current release adds to make 
 courts, about two minutes)."""
 import json
 import shutil
+import subprocess
 
 import pytest
 
-from sippsim import faults, release
-from sipptest import (BIN_221, FAST_POLLS, assert_no_secret, fingerprints, run_playbook, start_region, task_results,
-                      upgrade_results)
+from sippsim import release
+from sipptest import (BIN_221, FAST_POLLS, assert_no_secret, build_packages, fingerprints, run_playbook, start_region,
+                      task_results, upgrade_results)
 
 PLAYBOOK = BIN_221 / "ansible-playbook"
 FAULTY = release.package_name("5.1.0", "5.2.0", "migration_fails_halfway")
@@ -24,10 +25,7 @@ def region(collection, tmp_path_factory):
     assert PLAYBOOK.exists(), "make setup creates .venv-2.21 (ansible-core 2.21 on Python 3.12 or newer)"
     reg = start_region("scur", 3, "local", versions=["5.1.0"] * 3)
     try:
-        out = tmp_path_factory.mktemp("paket")
-        release.build_packages(out)
-        faults.build_faulty(out / "faulty")
-        yield reg, out
+        yield reg, build_packages(tmp_path_factory.mktemp("paket"))
     finally:
         reg.down()
         shutil.rmtree(str(reg.dir), ignore_errors=True)
@@ -41,8 +39,6 @@ def run(reg, playbook, **kw):
 
 
 def test_it_is_the_current_release():
-    import subprocess
-
     out = subprocess.run([str(PLAYBOOK), "--version"], stdout=subprocess.PIPE, universal_newlines=True,
                          check=True).stdout
     assert "ansible-playbook [core 2.21." in out and "python version = 3.1" in out, out
